@@ -1,0 +1,192 @@
+//===- Attribute.cpp - Typed attribute values of the IR -------------------===//
+
+#include "mav/IR/Attribute.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <utility>
+
+using namespace mav;
+
+Attribute Attribute::boolean(bool value) {
+  Attribute a;
+  a.storage = value;
+  return a;
+}
+
+Attribute Attribute::integer(int64_t value) {
+  Attribute a;
+  a.storage = value;
+  return a;
+}
+
+Attribute Attribute::real(double value) {
+  Attribute a;
+  a.storage = value;
+  return a;
+}
+
+Attribute Attribute::string(std::string value) {
+  Attribute a;
+  a.storage = std::move(value);
+  return a;
+}
+
+Attribute Attribute::type(Type value) {
+  // The `none` type and the `none` attribute share a spelling; keep one
+  // meaning so that every attribute round-trips.
+  if (value.getKind() == Type::Kind::None)
+    return Attribute();
+  Attribute a;
+  a.storage = Box<Type>(std::move(value));
+  return a;
+}
+
+Attribute Attribute::list(ListAttr value) {
+  Attribute a;
+  a.storage = Box<ListAttr>(std::move(value));
+  return a;
+}
+
+Attribute Attribute::dict(DictAttr value) {
+  Attribute a;
+  a.storage = Box<DictAttr>(std::move(value));
+  return a;
+}
+
+Attribute Attribute::stringList(const std::vector<std::string> &values) {
+  ListAttr list;
+  list.reserve(values.size());
+  for (const std::string &v : values)
+    list.push_back(Attribute::string(v));
+  return Attribute::list(std::move(list));
+}
+
+Attribute Attribute::intList(const std::vector<int64_t> &values) {
+  ListAttr list;
+  list.reserve(values.size());
+  for (int64_t v : values)
+    list.push_back(Attribute::integer(v));
+  return Attribute::list(std::move(list));
+}
+
+double Attribute::getNumber() const {
+  return isInt() ? static_cast<double>(getInt()) : getFloat();
+}
+
+bool Attribute::operator==(const Attribute &other) const {
+  if (getKind() != other.getKind())
+    return false;
+  switch (getKind()) {
+  case Kind::None:
+    return true;
+  case Kind::Bool:
+    return getBool() == other.getBool();
+  case Kind::Int:
+    return getInt() == other.getInt();
+  case Kind::Float: {
+    // Bitwise, so that nan == nan and -0.0 != 0.0: equality here means
+    // "prints the same".
+    double a = getFloat(), b = other.getFloat();
+    return std::memcmp(&a, &b, sizeof(double)) == 0;
+  }
+  case Kind::String:
+    return getString() == other.getString();
+  case Kind::Type:
+    return getType() == other.getType();
+  case Kind::List:
+    return getList() == other.getList();
+  case Kind::Dict:
+    return getDict() == other.getDict();
+  }
+  return false;
+}
+
+std::string_view Attribute::getKindName(Kind kind) {
+  switch (kind) {
+  case Kind::None:
+    return "none";
+  case Kind::Bool:
+    return "bool";
+  case Kind::Int:
+    return "int";
+  case Kind::Float:
+    return "float";
+  case Kind::String:
+    return "string";
+  case Kind::Type:
+    return "type";
+  case Kind::List:
+    return "list";
+  case Kind::Dict:
+    return "dictionary";
+  }
+  return "attribute";
+}
+
+//===----------------------------------------------------------------------===//
+// DictAttr
+//===----------------------------------------------------------------------===//
+
+static auto findKey(const std::vector<NamedAttribute> &entries,
+                    std::string_view key) {
+  return std::lower_bound(
+      entries.begin(), entries.end(), key,
+      [](const NamedAttribute &e, std::string_view k) { return e.name < k; });
+}
+
+const Attribute *DictAttr::get(std::string_view key) const {
+  auto it = findKey(entries, key);
+  if (it == entries.end() || it->name != key)
+    return nullptr;
+  return &it->value;
+}
+
+Attribute *DictAttr::get(std::string_view key) {
+  return const_cast<Attribute *>(std::as_const(*this).get(key));
+}
+
+void DictAttr::set(std::string_view key, Attribute value) {
+  auto it = findKey(entries, key);
+  if (it != entries.end() && it->name == key) {
+    entries[it - entries.begin()].value = std::move(value);
+    return;
+  }
+  entries.insert(entries.begin() + (it - entries.begin()),
+                 NamedAttribute{std::string(key), std::move(value)});
+}
+
+bool DictAttr::erase(std::string_view key) {
+  auto it = findKey(entries, key);
+  if (it == entries.end() || it->name != key)
+    return false;
+  entries.erase(entries.begin() + (it - entries.begin()));
+  return true;
+}
+
+int64_t DictAttr::getInt(std::string_view key, int64_t fallback) const {
+  const Attribute *a = get(key);
+  return a && a->isInt() ? a->getInt() : fallback;
+}
+
+double DictAttr::getNumber(std::string_view key, double fallback) const {
+  const Attribute *a = get(key);
+  return a && a->isNumber() ? a->getNumber() : fallback;
+}
+
+std::string_view DictAttr::getString(std::string_view key,
+                                     std::string_view fallback) const {
+  const Attribute *a = get(key);
+  return a && a->isString() ? std::string_view(a->getString()) : fallback;
+}
+
+bool DictAttr::operator==(const DictAttr &other) const {
+  if (entries.size() != other.entries.size())
+    return false;
+  for (size_t i = 0; i < entries.size(); ++i)
+    if (entries[i].name != other.entries[i].name ||
+        entries[i].value != other.entries[i].value)
+      return false;
+  return true;
+}

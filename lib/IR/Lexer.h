@@ -1,0 +1,81 @@
+//===- Lexer.h - Tokens of the textual IR -----------------------*- C++ -*-===//
+//
+// Private to lib/IR. Splits a SourceBuffer into tokens; `//` comments and
+// white space are skipped. Tokens remember whether they start a line so the
+// parser can resynchronise on the next node after an error.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAV_LIB_IR_LEXER_H
+#define MAV_LIB_IR_LEXER_H
+
+#include "mav/Support/Diagnostics.h"
+
+#include <cstdint>
+#include <string>
+
+namespace mav::detail {
+
+enum class TokenKind {
+  Eof,
+  Error,      // `text` holds the message
+  ValueId,    // %name or %"name", optionally #N (resultIndex)
+  GraphId,    // @name or @"name"
+  Identifier, // bare words: keywords, dtypes, attribute keys
+  String,     // decoded into `text`
+  Integer,
+  Float,
+  LParen,
+  RParen,
+  LBrace,
+  RBrace,
+  LSquare,
+  RSquare,
+  Less,
+  Greater,
+  Comma,
+  Equal,
+  Colon,
+  Question,
+  Star,
+};
+
+struct Token {
+  TokenKind kind = TokenKind::Eof;
+  size_t offset = 0;
+  size_t length = 0;
+  bool startsLine = false;
+  std::string text; // identifier, decoded string or name, or error message
+  int64_t intValue = 0;
+  double floatValue = 0;
+  int64_t resultIndex = -1; // for ValueId: the #N suffix, -1 if absent
+  size_t errorOffset = 0;   // for Error: where exactly the problem is
+};
+
+class Lexer {
+public:
+  explicit Lexer(const SourceBuffer &buffer);
+  Token next();
+  const SourceBuffer &getBuffer() const { return buffer; }
+
+private:
+  Token makeToken(TokenKind kind, size_t start);
+  Token makeError(size_t start, size_t at, std::string message);
+  void skipWhitespaceAndComments();
+  Token lexNumber(size_t start);
+  Token lexString(size_t start);
+  /// Lexes a bare name or quoted string after a sigil into `tok.text`.
+  bool lexName(Token &tok, size_t start);
+
+  const SourceBuffer &buffer;
+  const std::string &text;
+  size_t pos = 0;
+  bool atLineStart = true;
+};
+
+/// Short description of a token kind for "expected X" messages.
+const char *getTokenKindName(TokenKind kind);
+
+} // namespace mav::detail
+
+#endif // MAV_LIB_IR_LEXER_H

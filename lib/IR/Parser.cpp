@@ -1,0 +1,599 @@
+//===- Parser.cpp - Parse the textual IR into a Graph ---------------------===//
+//
+// A recursive-descent parser over the tokens of Lexer.h. Errors are collected,
+// and after one the parser skips to the next line that starts a node, so a
+// file with several mistakes reports them all (up to a limit) in source order.
+// Uses of names that are not yet defined are resolved at the end, to tell a
+// forward reference (out of topological order, perhaps a cycle) from a name
+// that is not defined anywhere.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mav/IR/Parser.h"
+
+#include "Lexer.h"
+#include "mav/Support/Text.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+using namespace mav;
+using namespace mav::detail;
+
+namespace {
+
+class Parser {
+public:
+  Parser(std::shared_ptr<const SourceBuffer> buffer, DiagnosticEngine &diags,
+         const ParserLimits &limits)
+      : buffer(std::move(buffer)), lexer(*this->buffer), diags(diags),
+        limits(limits) {}
+
+  std::unique_ptr<Graph> parse();
+
+private:
+  //===--- Tokens and errors ----------------------------------------------===//
+  void consume() { tok = lexer.next(); }
+  bool isIdent(std::string_view word) const {
+    return tok.kind == TokenKind::Identifier && tok.text == word;
+  }
+  SourceLoc locAt(size_t offset) const { return {buffer.get(), offset}; }
+
+  /// Records an error; always returns false so callers can `return error()`.
+  bool error(size_t offset, std::string message) {
+    errors.push_back(
+        makeDiagnostic(Severity::Error, locAt(offset), std::move(message)));
+    return false;
+  }
+  /// Reports that something else was expected at the current token; a lexer
+  /// error token reports its own message instead.
+  bool errorExpected(std::string_view what) {
+    if (tok.kind == TokenKind::Error)
+      return error(tok.errorOffset, tok.text);
+    return error(tok.offset,
+                 fmt::format("expected {}, found {}", what, describeToken()));
+  }
+  std::string describeToken() const;
+  bool expect(TokenKind kind, std::string_view what) {
+    if (tok.kind != kind)
+      return errorExpected(what);
+    consume();
+    return true;
+  }
+  bool tooManyErrors() const { return errors.size() > limits.maxErrors; }
+
+  /// Enters one level of nesting; false (with an error) past the limit.
+  bool enterNesting() {
+    if (++depth > limits.maxNestingDepth)
+      return error(tok.offset,
+                   fmt::format("nesting is deeper than the limit of {} levels",
+                               limits.maxNestingDepth));
+    return true;
+  }
+  struct NestingGuard {
+    Parser &p;
+    ~NestingGuard() { --p.depth; }
+  };
+
+  //===--- Grammar --------------------------------------------------------===//
+  bool parseGraphBody(Graph &graph);
+  bool parseNode(Graph &graph);
+  void skipToNextNode(size_t failedNodeStart);
+  bool parseOperand(Graph &graph, Node &node, bool &nodeIsValid);
+  bool parseResultTypes(std::vector<Type> &types);
+  bool parseType(Type &type);
+  bool parseTensorShape(DType dtype, Type &type);
+  bool parseAttribute(Attribute &attr);
+  bool parseDict(DictAttr &dict);
+  bool parseLocation(Location &loc);
+
+  std::shared_ptr<const SourceBuffer> buffer;
+  Lexer lexer;
+  DiagnosticEngine &diags;
+  ParserLimits limits;
+  Token tok;
+  unsigned depth = 0;
+  std::vector<Diagnostic> errors;
+
+  /// Names of nodes that are defined, with the offset of their definition.
+  std::unordered_map<std::string, uint32_t> definedNodes;
+  /// Names of nodes that had errors; their uses are not reported again.
+  std::unordered_set<std::string> brokenNodes;
+  struct PendingUse {
+    std::string name;
+    size_t offset;
+  };
+  /// Uses of names not defined at the point of use.
+  std::vector<PendingUse> pendingUses;
+};
+
+} // namespace
+
+std::string Parser::describeToken() const {
+  switch (tok.kind) {
+  case TokenKind::Identifier:
+    return fmt::format("'{}'", tok.text.size() > 40
+                                   ? tok.text.substr(0, 40) + "..."
+                                   : tok.text);
+  case TokenKind::ValueId:
+  case TokenKind::GraphId:
+  case TokenKind::String:
+  case TokenKind::Integer:
+  case TokenKind::Float: {
+    std::string_view text(buffer->getText().data() + tok.offset,
+                          std::min<size_t>(tok.length, 40));
+    return fmt::format("{} '{}{}'", getTokenKindName(tok.kind), text,
+                       tok.length > 40 ? "..." : "");
+  }
+  default:
+    return getTokenKindName(tok.kind);
+  }
+}
+
+std::unique_ptr<Graph> Parser::parse() {
+  if (std::optional<size_t> bad = findInvalidUtf8(buffer->getText())) {
+    unsigned char byte = static_cast<unsigned char>(buffer->getText()[*bad]);
+    diags.error(locAt(*bad),
+                fmt::format("input is not valid UTF-8 (byte 0x{:02X})", byte));
+    return nullptr;
+  }
+  auto graph = std::make_unique<Graph>();
+  graph->setSource(buffer);
+  consume();
+  if (tok.kind == TokenKind::Eof) {
+    error(0, "input is empty (nothing but white space and comments); "
+             "expected a graph ('graph @name { ... }')");
+  } else {
+    parseGraphBody(*graph);
+  }
+
+  // Resolve uses of names that were not defined at the point of use.
+  for (const PendingUse &use : pendingUses) {
+    if (definedNodes.count(use.name) || brokenNodes.count(use.name))
+      error(use.offset,
+            fmt::format("use of '%{}' before its definition; nodes must be in "
+                        "topological order (is there a cycle?)",
+                        use.name));
+    else
+      error(use.offset, fmt::format("use of undefined value '%{}'", use.name));
+  }
+
+  if (errors.empty())
+    return graph;
+  std::stable_sort(errors.begin(), errors.end(),
+                   [](const Diagnostic &a, const Diagnostic &b) {
+                     return std::tie(a.line, a.column) <
+                            std::tie(b.line, b.column);
+                   });
+  size_t shown = std::min<size_t>(errors.size(), limits.maxErrors);
+  for (size_t i = 0; i < shown; ++i)
+    diags.emit(std::move(errors[i]));
+  if (errors.size() > shown)
+    diags.emit(makeDiagnostic(
+        Severity::Note, SourceLoc{},
+        fmt::format("too many errors; stopped after {}", limits.maxErrors)));
+  return nullptr;
+}
+
+bool Parser::parseGraphBody(Graph &graph) {
+  if (!isIdent("graph"))
+    return errorExpected("'graph'");
+  graph.sourceOffset = tok.offset;
+  consume();
+  if (tok.kind != TokenKind::GraphId)
+    return errorExpected("a graph name ('@name')");
+  graph.setName(tok.text);
+  consume();
+  if (isIdent("attributes")) {
+    consume();
+    if (tok.kind != TokenKind::LBrace)
+      return errorExpected("'{' to start the graph attributes");
+    if (!parseDict(graph.getAttrs()))
+      return false;
+  }
+  if (!expect(TokenKind::LBrace, "'{' to start the graph body"))
+    return false;
+  while (tok.kind != TokenKind::RBrace && tok.kind != TokenKind::Eof &&
+         !tooManyErrors()) {
+    size_t nodeStart = tok.offset;
+    if (!parseNode(graph))
+      skipToNextNode(nodeStart);
+  }
+  if (tooManyErrors())
+    return false;
+  if (tok.kind == TokenKind::Eof) {
+    error(tok.offset, "unexpected end of input: expected '}' to close the "
+                      "graph (is the input truncated?)");
+    errors.back().attachNote(locAt(graph.sourceOffset), "graph starts here");
+    return false;
+  }
+  consume();
+  if (tok.kind != TokenKind::Eof)
+    return error(tok.offset, fmt::format("expected end of file after the "
+                                         "graph (a file holds one graph), "
+                                         "found {}",
+                                         describeToken()));
+  return true;
+}
+
+void Parser::skipToNextNode(size_t failedNodeStart) {
+  while (tok.kind != TokenKind::Eof) {
+    if (tok.startsLine && tok.offset != failedNodeStart &&
+        (tok.kind == TokenKind::ValueId || tok.kind == TokenKind::RBrace))
+      return;
+    consume();
+  }
+}
+
+bool Parser::parseNode(Graph &graph) {
+  if (tok.kind != TokenKind::ValueId)
+    return errorExpected("a node ('%name = node ...') or '}'");
+  Node node;
+  node.name = tok.text;
+  node.sourceOffset = tok.offset;
+  size_t nameOffset = tok.offset;
+  // Once the name is known, a failure anywhere in the node silences errors
+  // about its later uses.
+  struct BrokenOnFailure {
+    Parser &p;
+    const std::string &name;
+    bool ok = false;
+    ~BrokenOnFailure() {
+      if (!ok)
+        p.brokenNodes.insert(name);
+    }
+  } brokenGuard{*this, node.name};
+
+  if (tok.resultIndex >= 0)
+    return error(tok.offset, "a node definition names the node, not one of "
+                             "its results; remove '#N'");
+  consume();
+  if (!expect(TokenKind::Equal, "'=' after the node name"))
+    return false;
+  if (!isIdent("node"))
+    return errorExpected("'node'");
+  consume();
+  if (tok.kind != TokenKind::String)
+    return errorExpected("the operation name as a string (\"nn.Conv2d\")");
+  node.op = tok.text;
+  consume();
+  if (!expect(TokenKind::LParen, "'(' to start the operand list"))
+    return false;
+  bool operandsValid = true;
+  if (tok.kind != TokenKind::RParen) {
+    while (true) {
+      if (!parseOperand(graph, node, operandsValid))
+        return false;
+      if (tok.kind != TokenKind::Comma)
+        break;
+      consume();
+    }
+  }
+  if (!expect(TokenKind::RParen, "',' or ')' in the operand list"))
+    return false;
+  if (tok.kind == TokenKind::LBrace && !parseDict(node.attrs))
+    return false;
+  if (!expect(TokenKind::Colon, "':' and the result types"))
+    return false;
+  if (!parseResultTypes(node.resultTypes))
+    return false;
+  if (isIdent("loc") && !parseLocation(node.loc))
+    return false;
+
+  auto [it, inserted] = definedNodes.emplace(node.name, 0);
+  if (!inserted) {
+    const Node &previous = graph.getNode(it->second);
+    error(nameOffset, fmt::format("redefinition of node '%{}'", node.name));
+    errors.back().attachNote(locAt(previous.sourceOffset),
+                             "previous definition is here");
+    return true; // the syntax was fine: no need to resynchronise
+  }
+  if (!operandsValid) {
+    definedNodes.erase(it);
+    return true;
+  }
+  it->second = graph.addNode(std::move(node));
+  brokenGuard.ok = true;
+  return true;
+}
+
+bool Parser::parseOperand(Graph &graph, Node &node, bool &nodeIsValid) {
+  if (tok.kind != TokenKind::ValueId)
+    return errorExpected("an operand ('%name')");
+  size_t offset = tok.offset;
+  auto it = definedNodes.find(tok.text);
+  if (it == definedNodes.end()) {
+    if (!brokenNodes.count(tok.text))
+      pendingUses.push_back({tok.text, offset});
+    nodeIsValid = false;
+    consume();
+    return true;
+  }
+  const Node &producer = graph.getNode(it->second);
+  size_t numResults = producer.resultTypes.size();
+  int64_t index = tok.resultIndex;
+  if (numResults == 0) {
+    error(offset, fmt::format("'%{}' has no results and cannot be used",
+                              producer.name));
+    nodeIsValid = false;
+  } else if (index < 0 && numResults > 1) {
+    error(offset, fmt::format("'%{}' has {} results; use '%{}#0' to '%{}#{}'",
+                              producer.name, numResults, producer.name,
+                              producer.name, numResults - 1));
+    nodeIsValid = false;
+  } else if (index >= static_cast<int64_t>(numResults)) {
+    error(offset, fmt::format("result #{} is out of range: '%{}' has {} "
+                              "result{}",
+                              index, producer.name, numResults,
+                              numResults == 1 ? "" : "s"));
+    nodeIsValid = false;
+  }
+  node.operands.push_back(ValueRef{it->second, static_cast<uint32_t>(
+                                                   std::max<int64_t>(index, 0))});
+  consume();
+  return true;
+}
+
+bool Parser::parseResultTypes(std::vector<Type> &types) {
+  if (tok.kind != TokenKind::LParen) {
+    types.emplace_back();
+    return parseType(types.back());
+  }
+  consume();
+  if (tok.kind == TokenKind::RParen) {
+    consume();
+    return true;
+  }
+  while (true) {
+    types.emplace_back();
+    if (!parseType(types.back()))
+      return false;
+    if (tok.kind != TokenKind::Comma)
+      break;
+    consume();
+  }
+  return expect(TokenKind::RParen, "',' or ')' in the result types");
+}
+
+bool Parser::parseType(Type &type) {
+  if (!enterNesting())
+    return false;
+  NestingGuard guard{*this};
+  if (tok.kind == TokenKind::Question) {
+    consume();
+    if (tok.kind == TokenKind::LSquare)
+      return parseTensorShape(DType::Unknown, type);
+    type = Type::unknown();
+    return true;
+  }
+  if (tok.kind != TokenKind::Identifier)
+    return errorExpected("a type");
+  std::string word = tok.text;
+  size_t wordOffset = tok.offset;
+  consume();
+  if (word == "int" || word == "float" || word == "str" || word == "none") {
+    type = Type::scalar(word == "int"     ? Type::Kind::Int
+                        : word == "float" ? Type::Kind::Float
+                        : word == "str"   ? Type::Kind::Str
+                                          : Type::Kind::None);
+    return true;
+  }
+  if (word == "bool" && tok.kind != TokenKind::LSquare) {
+    type = Type::scalar(Type::Kind::Bool);
+    return true;
+  }
+  if (word == "tuple" || word == "list") {
+    if (!expect(TokenKind::Less, fmt::format("'<' after '{}'", word)))
+      return false;
+    std::vector<Type> elements;
+    if (tok.kind != TokenKind::Greater) {
+      while (true) {
+        elements.emplace_back();
+        if (!parseType(elements.back()))
+          return false;
+        if (tok.kind != TokenKind::Comma)
+          break;
+        consume();
+      }
+    }
+    if (!expect(TokenKind::Greater, "',' or '>'"))
+      return false;
+    if (word == "list") {
+      if (elements.size() != 1)
+        return error(wordOffset, "a list type has exactly one element type");
+      type = Type::list(std::move(elements[0]));
+    } else {
+      type = Type::tuple(std::move(elements));
+    }
+    return true;
+  }
+  std::optional<DType> dtype = parseDTypeName(word);
+  if (!dtype)
+    return error(wordOffset,
+                 fmt::format("unknown type '{}'; expected a tensor type like "
+                             "'f32[1,3,224,224]', 'int', 'float', 'bool', "
+                             "'str', 'none', 'tuple<...>', 'list<...>' or '?'",
+                             word.size() > 40 ? word.substr(0, 40) + "..."
+                                              : word));
+  if (tok.kind != TokenKind::LSquare)
+    return errorExpected(fmt::format("'[' and the shape after '{}'", word));
+  return parseTensorShape(*dtype, type);
+}
+
+bool Parser::parseTensorShape(DType dtype, Type &type) {
+  consume(); // '['
+  if (tok.kind == TokenKind::Star) {
+    consume();
+    type = Type::unrankedTensor(dtype);
+    return expect(TokenKind::RSquare, "']' after '*'");
+  }
+  std::vector<int64_t> dims;
+  if (tok.kind != TokenKind::RSquare) {
+    while (true) {
+      if (tok.kind == TokenKind::Question) {
+        dims.push_back(kUnknownDim);
+      } else if (tok.kind == TokenKind::Integer) {
+        if (tok.intValue < 0)
+          return error(tok.offset, "a dimension cannot be negative; use '?' "
+                                   "for an unknown size");
+        dims.push_back(tok.intValue);
+      } else {
+        return errorExpected("a dimension (a size or '?')");
+      }
+      consume();
+      if (tok.kind != TokenKind::Comma)
+        break;
+      consume();
+    }
+  }
+  if (!expect(TokenKind::RSquare, "',' or ']' in the shape"))
+    return false;
+  type = Type::tensor(dtype, std::move(dims));
+  return true;
+}
+
+bool Parser::parseAttribute(Attribute &attr) {
+  if (!enterNesting())
+    return false;
+  NestingGuard guard{*this};
+  switch (tok.kind) {
+  case TokenKind::Integer:
+    attr = Attribute::integer(tok.intValue);
+    consume();
+    return true;
+  case TokenKind::Float:
+    attr = Attribute::real(tok.floatValue);
+    consume();
+    return true;
+  case TokenKind::String:
+    attr = Attribute::string(tok.text);
+    consume();
+    return true;
+  case TokenKind::LSquare: {
+    consume();
+    ListAttr list;
+    if (tok.kind != TokenKind::RSquare) {
+      while (true) {
+        list.emplace_back();
+        if (!parseAttribute(list.back()))
+          return false;
+        if (tok.kind != TokenKind::Comma)
+          break;
+        consume();
+      }
+    }
+    if (!expect(TokenKind::RSquare, "',' or ']' in the list"))
+      return false;
+    attr = Attribute::list(std::move(list));
+    return true;
+  }
+  case TokenKind::LBrace: {
+    DictAttr dict;
+    if (!parseDict(dict))
+      return false;
+    attr = Attribute::dict(std::move(dict));
+    return true;
+  }
+  case TokenKind::Question: {
+    Type type;
+    if (!parseType(type))
+      return false;
+    attr = Attribute::type(std::move(type));
+    return true;
+  }
+  case TokenKind::Identifier:
+    if (tok.text == "true" || tok.text == "false") {
+      attr = Attribute::boolean(tok.text == "true");
+      consume();
+      return true;
+    }
+    if (tok.text == "none") {
+      attr = Attribute::none();
+      consume();
+      return true;
+    }
+    if (tok.text == "inf" || tok.text == "nan") {
+      attr = Attribute::real(tok.text == "inf"
+                                 ? std::numeric_limits<double>::infinity()
+                                 : std::numeric_limits<double>::quiet_NaN());
+      consume();
+      return true;
+    }
+    {
+      Type type;
+      if (!parseType(type))
+        return false;
+      attr = Attribute::type(std::move(type));
+      return true;
+    }
+  default:
+    return errorExpected("an attribute value");
+  }
+}
+
+bool Parser::parseDict(DictAttr &dict) {
+  if (!enterNesting())
+    return false;
+  NestingGuard guard{*this};
+  consume(); // '{'
+  if (tok.kind != TokenKind::RBrace) {
+    while (true) {
+      if (tok.kind != TokenKind::Identifier && tok.kind != TokenKind::String)
+        return errorExpected("an attribute name");
+      std::string key = tok.text;
+      size_t keyOffset = tok.offset;
+      if (key.empty())
+        return error(keyOffset, "an attribute name cannot be empty");
+      consume();
+      if (!expect(TokenKind::Equal, fmt::format("'=' after '{}'", key)))
+        return false;
+      Attribute value;
+      if (!parseAttribute(value))
+        return false;
+      if (dict.contains(key))
+        return error(keyOffset,
+                     fmt::format("duplicate attribute name '{}'", key));
+      dict.set(key, std::move(value));
+      if (tok.kind != TokenKind::Comma)
+        break;
+      consume();
+    }
+  }
+  return expect(TokenKind::RBrace, "',' or '}' in the attribute dictionary");
+}
+
+bool Parser::parseLocation(Location &loc) {
+  consume(); // 'loc'
+  if (!expect(TokenKind::LParen, "'(' after 'loc'"))
+    return false;
+  if (tok.kind != TokenKind::String)
+    return errorExpected("a file name string in the location");
+  loc.file = tok.text;
+  if (loc.file.empty())
+    return error(tok.offset, "a location needs a file name");
+  consume();
+  uint32_t *fields[] = {&loc.line, &loc.column};
+  for (uint32_t *field : fields) {
+    if (tok.kind != TokenKind::Colon)
+      break;
+    consume();
+    if (tok.kind != TokenKind::Integer || tok.intValue <= 0 ||
+        tok.intValue > std::numeric_limits<uint32_t>::max())
+      return errorExpected("a positive line or column number");
+    *field = static_cast<uint32_t>(tok.intValue);
+    consume();
+  }
+  return expect(TokenKind::RParen, "')' to close the location");
+}
+
+std::unique_ptr<Graph>
+mav::parseGraph(std::shared_ptr<const SourceBuffer> buffer,
+                DiagnosticEngine &diags, const ParserLimits &limits) {
+  Parser parser(std::move(buffer), diags, limits);
+  return parser.parse();
+}

@@ -1,0 +1,241 @@
+//===- Printer.cpp - Deterministic text form of the IR --------------------===//
+
+#include "mav/IR/Printer.h"
+#include "mav/Support/Text.h"
+
+#include <charconv>
+#include <cmath>
+
+#include <fmt/format.h>
+
+using namespace mav;
+
+static bool isNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '$';
+}
+
+bool mav::isBareName(std::string_view name) {
+  if (name.empty())
+    return false;
+  for (char c : name)
+    if (!isNameChar(c))
+      return false;
+  return true;
+}
+
+bool mav::isBareKey(std::string_view key) {
+  if (key.empty() || !((key[0] >= 'a' && key[0] <= 'z') ||
+                       (key[0] >= 'A' && key[0] <= 'Z') || key[0] == '_'))
+    return false;
+  for (char c : key)
+    if (!isNameChar(c) || c == '$')
+      return false;
+  return true;
+}
+
+void mav::printStringLiteral(std::string_view text, std::string &out) {
+  out += '"';
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = text[i];
+    switch (c) {
+    case '"':
+      out += "\\\"";
+      ++i;
+      continue;
+    case '\\':
+      out += "\\\\";
+      ++i;
+      continue;
+    case '\n':
+      out += "\\n";
+      ++i;
+      continue;
+    case '\t':
+      out += "\\t";
+      ++i;
+      continue;
+    case '\r':
+      out += "\\r";
+      ++i;
+      continue;
+    default:
+      break;
+    }
+    if (c < 0x20 || c == 0x7f) {
+      fmt::format_to(std::back_inserter(out), "\\x{:02X}", c);
+      ++i;
+      continue;
+    }
+    size_t len = getUtf8SequenceLength(text, i);
+    if (len == 0) {
+      // Not UTF-8: escape the byte so the output stays valid UTF-8 text.
+      fmt::format_to(std::back_inserter(out), "\\x{:02X}", c);
+      ++i;
+      continue;
+    }
+    out.append(text.data() + i, len);
+    i += len;
+  }
+  out += '"';
+}
+
+void mav::printFloat(double value, std::string &out) {
+  if (std::isnan(value)) {
+    out += "nan";
+    return;
+  }
+  if (std::isinf(value)) {
+    out += value < 0 ? "-inf" : "inf";
+    return;
+  }
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof(buf), value);
+  std::string_view text(buf, res.ptr - buf);
+  out += text;
+  if (text.find_first_of(".e") == std::string_view::npos)
+    out += ".0";
+}
+
+void mav::printValueName(std::string_view name, std::string &out) {
+  out += '%';
+  if (isBareName(name))
+    out += name;
+  else
+    printStringLiteral(name, out);
+}
+
+static void printKey(std::string_view key, std::string &out) {
+  if (isBareKey(key))
+    out += key;
+  else
+    printStringLiteral(key, out);
+}
+
+static void printDict(const DictAttr &dict, std::string &out) {
+  out += '{';
+  bool first = true;
+  for (const NamedAttribute &entry : dict) {
+    if (!first)
+      out += ", ";
+    first = false;
+    printKey(entry.name, out);
+    out += " = ";
+    printAttribute(entry.value, out);
+  }
+  out += '}';
+}
+
+void mav::printAttribute(const Attribute &attr, std::string &out) {
+  switch (attr.getKind()) {
+  case Attribute::Kind::None:
+    out += "none";
+    return;
+  case Attribute::Kind::Bool:
+    out += attr.getBool() ? "true" : "false";
+    return;
+  case Attribute::Kind::Int:
+    fmt::format_to(std::back_inserter(out), "{}", attr.getInt());
+    return;
+  case Attribute::Kind::Float:
+    printFloat(attr.getFloat(), out);
+    return;
+  case Attribute::Kind::String:
+    printStringLiteral(attr.getString(), out);
+    return;
+  case Attribute::Kind::Type:
+    attr.getType().print(out);
+    return;
+  case Attribute::Kind::List: {
+    out += '[';
+    bool first = true;
+    for (const Attribute &element : attr.getList()) {
+      if (!first)
+        out += ", ";
+      first = false;
+      printAttribute(element, out);
+    }
+    out += ']';
+    return;
+  }
+  case Attribute::Kind::Dict:
+    printDict(attr.getDict(), out);
+    return;
+  }
+}
+
+static void printLocation(const Location &loc, std::string &out) {
+  out += " loc(";
+  printStringLiteral(loc.file, out);
+  if (loc.line) {
+    fmt::format_to(std::back_inserter(out), ":{}", loc.line);
+    if (loc.column)
+      fmt::format_to(std::back_inserter(out), ":{}", loc.column);
+  }
+  out += ')';
+}
+
+static void printOperand(const Graph &graph, ValueRef ref, std::string &out) {
+  const Node &producer = graph.getNode(ref.node);
+  printValueName(producer.name, out);
+  if (producer.resultTypes.size() != 1)
+    fmt::format_to(std::back_inserter(out), "#{}", ref.result);
+}
+
+static void printNode(const Graph &graph, const Node &node, std::string &out,
+                      const PrintOptions &options) {
+  out += "  ";
+  printValueName(node.name, out);
+  out += " = node ";
+  printStringLiteral(node.op, out);
+  out += '(';
+  for (size_t i = 0; i < node.operands.size(); ++i) {
+    if (i)
+      out += ", ";
+    printOperand(graph, node.operands[i], out);
+  }
+  out += ')';
+  if (!node.attrs.empty()) {
+    out += ' ';
+    printDict(node.attrs, out);
+  }
+  out += " : ";
+  if (node.resultTypes.size() == 1) {
+    node.resultTypes[0].print(out);
+  } else {
+    out += '(';
+    for (size_t i = 0; i < node.resultTypes.size(); ++i) {
+      if (i)
+        out += ", ";
+      node.resultTypes[i].print(out);
+    }
+    out += ')';
+  }
+  if (options.printLocations && node.loc.isKnown())
+    printLocation(node.loc, out);
+  out += '\n';
+}
+
+void mav::printGraph(const Graph &graph, std::string &out,
+                     const PrintOptions &options) {
+  out += "graph @";
+  if (isBareName(graph.getName()))
+    out += graph.getName();
+  else
+    printStringLiteral(graph.getName(), out);
+  if (!graph.getAttrs().empty()) {
+    out += " attributes ";
+    printDict(graph.getAttrs(), out);
+  }
+  out += " {\n";
+  for (const Node &node : graph.getNodes())
+    printNode(graph, node, out, options);
+  out += "}\n";
+}
+
+std::string mav::printGraphToString(const Graph &graph,
+                                    const PrintOptions &options) {
+  std::string out;
+  printGraph(graph, out, options);
+  return out;
+}

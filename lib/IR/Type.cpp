@@ -1,0 +1,169 @@
+//===- Type.cpp - Types of values in the model-graph IR -------------------===//
+
+#include "mav/IR/Type.h"
+
+#include <array>
+
+#include <fmt/format.h>
+
+using namespace mav;
+
+namespace {
+struct DTypeInfo {
+  DType dtype;
+  std::string_view name;
+  unsigned bytes;
+};
+} // namespace
+
+static constexpr std::array<DTypeInfo, 17> kDTypes = {{
+    {DType::Unknown, "?", 0},
+    {DType::Bool, "bool", 1},
+    {DType::U8, "u8", 1},
+    {DType::I8, "i8", 1},
+    {DType::I16, "i16", 2},
+    {DType::I32, "i32", 4},
+    {DType::I64, "i64", 8},
+    {DType::F16, "f16", 2},
+    {DType::BF16, "bf16", 2},
+    {DType::F32, "f32", 4},
+    {DType::F64, "f64", 8},
+    {DType::C32, "c32", 4},
+    {DType::C64, "c64", 8},
+    {DType::C128, "c128", 16},
+    {DType::QI8, "qi8", 1},
+    {DType::QU8, "qu8", 1},
+    {DType::QI32, "qi32", 4},
+}};
+
+std::string_view mav::getDTypeName(DType dtype) {
+  return kDTypes[static_cast<size_t>(dtype)].name;
+}
+
+unsigned mav::getDTypeByteWidth(DType dtype) {
+  return kDTypes[static_cast<size_t>(dtype)].bytes;
+}
+
+std::optional<DType> mav::parseDTypeName(std::string_view name) {
+  for (const DTypeInfo &info : kDTypes)
+    if (info.name == name)
+      return info.dtype;
+  return std::nullopt;
+}
+
+Type Type::tensor(DType dtype, std::vector<int64_t> dims) {
+  Type t;
+  t.kind = Kind::Tensor;
+  t.dtype = dtype;
+  t.ranked = true;
+  t.dims = std::move(dims);
+  return t;
+}
+
+Type Type::unrankedTensor(DType dtype) {
+  Type t;
+  t.kind = Kind::Tensor;
+  t.dtype = dtype;
+  return t;
+}
+
+Type Type::scalar(Kind kind) {
+  Type t;
+  t.kind = kind;
+  return t;
+}
+
+Type Type::tuple(std::vector<Type> elements) {
+  Type t;
+  t.kind = Kind::Tuple;
+  t.elements = std::move(elements);
+  return t;
+}
+
+Type Type::list(Type element) {
+  Type t;
+  t.kind = Kind::List;
+  t.elements.push_back(std::move(element));
+  return t;
+}
+
+bool Type::hasStaticShape() const {
+  if (!isRanked())
+    return false;
+  for (int64_t d : dims)
+    if (d < 0)
+      return false;
+  return true;
+}
+
+std::optional<int64_t> Type::getNumElements() const {
+  if (!hasStaticShape())
+    return std::nullopt;
+  int64_t n = 1;
+  for (int64_t d : dims)
+    if (__builtin_mul_overflow(n, d, &n))
+      return std::nullopt;
+  return n;
+}
+
+bool Type::operator==(const Type &other) const {
+  return kind == other.kind && dtype == other.dtype &&
+         ranked == other.ranked && dims == other.dims &&
+         elements == other.elements;
+}
+
+void Type::print(std::string &out) const {
+  switch (kind) {
+  case Kind::Unknown:
+    out += '?';
+    return;
+  case Kind::Tensor:
+    out += getDTypeName(dtype);
+    out += '[';
+    if (!ranked) {
+      out += '*';
+    } else {
+      for (size_t i = 0; i < dims.size(); ++i) {
+        if (i)
+          out += ',';
+        if (dims[i] < 0)
+          out += '?';
+        else
+          fmt::format_to(std::back_inserter(out), "{}", dims[i]);
+      }
+    }
+    out += ']';
+    return;
+  case Kind::Int:
+    out += "int";
+    return;
+  case Kind::Float:
+    out += "float";
+    return;
+  case Kind::Bool:
+    out += "bool";
+    return;
+  case Kind::Str:
+    out += "str";
+    return;
+  case Kind::None:
+    out += "none";
+    return;
+  case Kind::Tuple:
+  case Kind::List:
+    out += kind == Kind::Tuple ? "tuple<" : "list<";
+    for (size_t i = 0; i < elements.size(); ++i) {
+      if (i)
+        out += ", ";
+      elements[i].print(out);
+    }
+    out += '>';
+    return;
+  }
+}
+
+std::string Type::str() const {
+  std::string out;
+  print(out);
+  return out;
+}

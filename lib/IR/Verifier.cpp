@@ -1,0 +1,244 @@
+//===- Verifier.cpp - Structural checks of a Graph ------------------------===//
+//
+// Checks run in one pass over the nodes, in graph order. Attribute checks come
+// from one table (kNodeAttrSpecs / kGraphAttrSpecs) so that docs/IR.md and the
+// code list the same attributes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mav/IR/Verifier.h"
+
+#include <array>
+#include <optional>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+using namespace mav;
+
+namespace {
+
+/// Checks one attribute value; returns an error message, or nullopt if fine.
+using AttrCheck = std::optional<std::string> (*)(const Attribute &attr,
+                                                 const Graph &graph,
+                                                 uint32_t nodeIndex);
+
+struct AttrSpec {
+  std::string_view name;
+  AttrCheck check;
+};
+
+std::optional<std::string> expectKind(const Attribute &attr,
+                                      Attribute::Kind kind) {
+  if (attr.getKind() == kind)
+    return std::nullopt;
+  auto withArticle = [](std::string_view noun) {
+    bool vowel = !noun.empty() && std::string_view("aeiou").find(noun[0]) !=
+                                      std::string_view::npos;
+    return fmt::format("{} {}", vowel ? "an" : "a", noun);
+  };
+  return fmt::format("must be {}, not {}",
+                     withArticle(Attribute::getKindName(kind)),
+                     withArticle(Attribute::getKindName(attr.getKind())));
+}
+
+std::optional<std::string> checkString(const Attribute &attr, const Graph &,
+                                       uint32_t) {
+  return expectKind(attr, Attribute::Kind::String);
+}
+
+std::optional<std::string> checkDict(const Attribute &attr, const Graph &,
+                                     uint32_t) {
+  return expectKind(attr, Attribute::Kind::Dict);
+}
+
+std::optional<std::string> checkStringList(const Attribute &attr,
+                                           const Graph &, uint32_t) {
+  if (auto err = expectKind(attr, Attribute::Kind::List))
+    return err;
+  for (const Attribute &element : attr.getList())
+    if (!element.isString())
+      return std::string("must be a list of strings");
+  return std::nullopt;
+}
+
+std::optional<std::string> checkTensorDict(const Attribute &attr,
+                                           const Graph &, uint32_t) {
+  if (auto err = expectKind(attr, Attribute::Kind::Dict))
+    return err;
+  for (const NamedAttribute &entry : attr.getDict())
+    if (!entry.value.isType() || !entry.value.getType().isTensor())
+      return fmt::format("entry '{}' must be a tensor type", entry.name);
+  return std::nullopt;
+}
+
+std::optional<std::string> checkStatus(const Attribute &attr, const Graph &,
+                                       uint32_t) {
+  if (auto err = expectKind(attr, Attribute::Kind::String))
+    return err;
+  const std::string &s = attr.getString();
+  if (s == "ok" || s == "failed" || s == "not-run")
+    return std::nullopt;
+  return fmt::format("must be \"ok\", \"failed\" or \"not-run\", not \"{}\"",
+                     s);
+}
+
+std::optional<std::string> checkOps(const Attribute &attr, const Graph &,
+                                    uint32_t) {
+  if (auto err = expectKind(attr, Attribute::Kind::List))
+    return err;
+  for (const Attribute &element : attr.getList()) {
+    if (!element.isDict())
+      return std::string("must be a list of dictionaries");
+    const Attribute *op = element.getDict().get("op");
+    if (!op || !op->isString())
+      return std::string("every entry needs a string 'op'");
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> checkParent(const Attribute &attr,
+                                       const Graph &graph,
+                                       uint32_t nodeIndex) {
+  if (auto err = expectKind(attr, Attribute::Kind::String))
+    return err;
+  std::optional<uint32_t> parent = graph.lookup(attr.getString());
+  if (!parent)
+    return fmt::format("names no node: '%{}'", attr.getString());
+  if (*parent == nodeIndex)
+    return std::string("cannot name the node itself");
+  return std::nullopt;
+}
+
+// Sorted by name; docs/IR.md "Attributes with a meaning" lists the same.
+constexpr std::array<AttrSpec, 10> kNodeAttrSpecs = {{
+    {"args", checkDict},
+    {"buffers", checkTensorDict},
+    {"class", checkStringList},
+    {"error", checkString},
+    {"module", checkString},
+    {"ops", checkOps},
+    {"params", checkTensorDict},
+    {"parent", checkParent},
+    {"shared_params", checkStringList},
+    {"status", checkStatus},
+}};
+
+constexpr std::array<AttrSpec, 1> kGraphAttrSpecs = {{
+    {"source", checkString},
+}};
+
+template <size_t N>
+const AttrSpec *findSpec(const std::array<AttrSpec, N> &specs,
+                         std::string_view name) {
+  for (const AttrSpec &spec : specs)
+    if (spec.name == name)
+      return &spec;
+  return nullptr;
+}
+
+class Verifier {
+public:
+  Verifier(const Graph &graph, DiagnosticEngine &diags)
+      : graph(graph), diags(diags) {}
+
+  LogicalResult run();
+
+private:
+  void nodeError(uint32_t index, std::string message) {
+    if (++numErrors > kMaxErrors)
+      return;
+    diags.error(graph.getSourceLoc(index),
+                fmt::format("node '%{}': {}", graph.getNode(index).name,
+                            message));
+  }
+  void verifyNode(uint32_t index);
+
+  static constexpr unsigned kMaxErrors = 20;
+  const Graph &graph;
+  DiagnosticEngine &diags;
+  unsigned numErrors = 0;
+  std::unordered_map<std::string_view, uint32_t> seenNames;
+};
+
+} // namespace
+
+void Verifier::verifyNode(uint32_t index) {
+  const Node &node = graph.getNode(index);
+  if (node.name.empty())
+    nodeError(index, "a node needs a name");
+  auto [it, inserted] = seenNames.emplace(node.name, index);
+  if (!inserted)
+    nodeError(index, fmt::format("name is already used by node #{}",
+                                 it->second));
+  if (node.op.empty())
+    nodeError(index, "operation name is empty");
+
+  for (size_t i = 0; i < node.operands.size(); ++i) {
+    ValueRef ref = node.operands[i];
+    if (ref.node >= index) {
+      nodeError(index, fmt::format("operand #{} refers to a node that is not "
+                                   "before it (nodes must be in topological "
+                                   "order)",
+                                   i));
+      continue;
+    }
+    const Node &producer = graph.getNode(ref.node);
+    if (ref.result >= producer.resultTypes.size())
+      nodeError(index, fmt::format("operand #{} uses result #{} of '%{}', "
+                                   "which has {} result(s)",
+                                   i, ref.result, producer.name,
+                                   producer.resultTypes.size()));
+  }
+
+  if (node.isInput()) {
+    if (!node.operands.empty())
+      nodeError(index, "an 'input' node takes no operands");
+    if (node.resultTypes.empty())
+      nodeError(index, "an 'input' node needs a result");
+  } else if (node.isOutput()) {
+    if (node.operands.empty())
+      nodeError(index, "an 'output' node needs at least one operand");
+    if (!node.resultTypes.empty())
+      nodeError(index, "an 'output' node has no results");
+  } else if (node.resultTypes.empty()) {
+    nodeError(index, fmt::format("operation '{}' needs at least one result",
+                                 node.op));
+  }
+
+  for (const NamedAttribute &attr : node.attrs)
+    if (const AttrSpec *spec = findSpec(kNodeAttrSpecs, attr.name))
+      if (auto message = spec->check(attr.value, graph, index))
+        nodeError(index, fmt::format("attribute '{}' {}", attr.name, *message));
+}
+
+LogicalResult Verifier::run() {
+  for (const NamedAttribute &attr : graph.getAttrs())
+    if (const AttrSpec *spec = findSpec(kGraphAttrSpecs, attr.name))
+      if (auto message = spec->check(attr.value, graph, 0)) {
+        ++numErrors;
+        diags.error(graph.getSourceLoc(),
+                    fmt::format("graph attribute '{}' {}", attr.name,
+                                *message));
+      }
+
+  bool hasOutput = false;
+  for (uint32_t i = 0, e = static_cast<uint32_t>(graph.size()); i < e; ++i) {
+    verifyNode(i);
+    hasOutput |= graph.getNode(i).isOutput();
+  }
+  if (!hasOutput) {
+    ++numErrors;
+    diags.error(graph.getSourceLoc(),
+                fmt::format("graph '@{}' has no 'output' node", graph.getName()));
+  }
+  if (numErrors > kMaxErrors)
+    diags.emit(makeDiagnostic(
+        Severity::Note, SourceLoc{},
+        fmt::format("{} more verifier errors not shown", numErrors - kMaxErrors)));
+  return numErrors ? failure() : success();
+}
+
+LogicalResult mav::verify(const Graph &graph, DiagnosticEngine &diags) {
+  return Verifier(graph, diags).run();
+}

@@ -1,0 +1,51 @@
+# lit configuration for mav's FileCheck suites (test/IR, test/mav-opt,
+# test/Transforms, ...). The unit tests are a nested suite in test/Unit.
+#
+# Switches (environment variables or `lit --param NAME=1`):
+#   MAV_VERIFY_ROUNDTRIP / verify-roundtrip: every mav-opt run in the suite
+#     also checks that its output re-parses to identical text.
+
+import os
+import stat
+
+import lit.formats
+
+config.name = "mav"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".mav", ".test"]
+config.excludes = ["lib", "Inputs", "CMakeLists.txt", "lit.cfg.py",
+                   "lit.site.cfg.py.in"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.mav_obj_root, "test")
+
+# Tools are called by name: mav-opt, mav-trace, FileCheck, not.
+path = [config.mav_tools_dir, config.llvm_tools_dir]
+
+roundtrip = os.environ.get("MAV_VERIFY_ROUNDTRIP", "") not in ("", "0") or \
+    lit_config.params.get("verify-roundtrip", "0") not in ("", "0")
+if roundtrip:
+    # A wrapper first on PATH turns every `mav-opt ...` into
+    # `mav-opt --verify-roundtrip ...`.
+    wrapper_dir = os.path.join(config.test_exec_root, "roundtrip-bin")
+    os.makedirs(wrapper_dir, exist_ok=True)
+    wrapper = os.path.join(wrapper_dir, "mav-opt")
+    with open(wrapper, "w") as f:
+        f.write('#!/bin/sh\nexec "%s" --verify-roundtrip "$@"\n'
+                % os.path.join(config.mav_tools_dir, "mav-opt"))
+    os.chmod(wrapper, os.stat(wrapper).st_mode | stat.S_IEXEC)
+    path.insert(0, wrapper_dir)
+    config.available_features.add("verify-roundtrip")
+
+config.environment["PATH"] = os.pathsep.join(
+    path + [config.environment.get("PATH", os.environ.get("PATH", ""))])
+config.environment["FILECHECK_OPTS"] = "-enable-var-scope"
+# Diagnostics and outputs must not depend on the caller's locale.
+config.environment["LC_ALL"] = "C.UTF-8"
+
+config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%mav_src_root", config.mav_src_root))
+config.substitutions.append(
+    ("%models", os.path.join(config.mav_obj_root, "test", "models")))
+
+if config.mav_enable_torch:
+    config.available_features.add("torch")
