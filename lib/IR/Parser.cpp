@@ -38,7 +38,10 @@ public:
 
 private:
   //===--- Tokens and errors ----------------------------------------------===//
-  void consume() { tok = lexer.next(); }
+  void consume() {
+    prevTokenEnd = tok.offset + tok.length;
+    tok = lexer.next();
+  }
   bool isIdent(std::string_view word) const {
     return tok.kind == TokenKind::Identifier && tok.text == word;
   }
@@ -55,7 +58,11 @@ private:
   bool errorExpected(std::string_view what) {
     if (tok.kind == TokenKind::Error)
       return error(tok.errorOffset, tok.text);
-    return error(tok.offset,
+    // Something missing at the end of a line is reported where it is
+    // missing, not at the start of the next line.
+    size_t at = tok.startsLine || tok.kind == TokenKind::Eof ? prevTokenEnd
+                                                             : tok.offset;
+    return error(at,
                  fmt::format("expected {}, found {}", what, describeToken()));
   }
   std::string describeToken() const;
@@ -97,6 +104,7 @@ private:
   DiagnosticEngine &diags;
   ParserLimits limits;
   Token tok;
+  size_t prevTokenEnd = 0;
   unsigned depth = 0;
   std::vector<Diagnostic> errors;
 

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mav/Support/Diagnostics.h"
+#include "mav/Support/Text.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -67,11 +68,22 @@ Diagnostic &Diagnostic::attachNote(SourceLoc loc, std::string message) {
 std::string mav::escapeForTerminal(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (unsigned char c : text) {
-    if ((c < 0x20 && c != '\t') || c == 0x7f)
-      out += fmt::format("\\x{:02X}", c);
-    else
-      out += static_cast<char>(c);
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = text[i];
+    size_t len = getUtf8SequenceLength(text, i);
+    // C0 controls, DEL, C1 controls (U+0080..U+009F, which some terminals
+    // read as escape sequences) and bytes that are not UTF-8 are escaped.
+    bool isC1 = len == 2 && c == 0xC2 &&
+                static_cast<unsigned char>(text[i + 1]) < 0xA0;
+    if (len == 0 || (c < 0x20 && c != '\t') || c == 0x7f || isC1) {
+      for (size_t k = 0; k < std::max<size_t>(len, 1); ++k)
+        out += fmt::format("\\x{:02X}",
+                           static_cast<unsigned char>(text[i + k]));
+      i += std::max<size_t>(len, 1);
+      continue;
+    }
+    out.append(text.data() + i, len);
+    i += len;
   }
   return out;
 }
@@ -115,19 +127,13 @@ static void formatOne(const Diagnostic &diag, std::string &out) {
       prefix = "...";
   }
   std::string shown = prefix + escapeForTerminal(line);
-  // The caret column counts displayed characters: UTF-8 continuation bytes
-  // take no column, an escaped control byte takes four, a tab stays a tab.
+  // The caret goes under the displayed character: pad with the escaped
+  // text before it, one space per character (tabs kept as tabs).
   std::string pad = std::string(prefix.size(), ' ');
-  for (size_t i = 0; i < caretByte && i < line.size(); ++i) {
-    unsigned char c = line[i];
-    if ((c & 0xC0) == 0x80)
+  for (char c : escapeForTerminal(line.substr(0, caretByte))) {
+    if ((static_cast<unsigned char>(c) & 0xC0) == 0x80)
       continue;
-    if (c == '\t')
-      pad += '\t';
-    else if (c < 0x20 || c == 0x7f)
-      pad += "    ";
-    else
-      pad += ' ';
+    pad += c == '\t' ? '\t' : ' ';
   }
   out += shown;
   out += '\n';

@@ -31,7 +31,7 @@ namespace {
 struct OptOptions {
   std::string inputFile = "-";
   std::string outputFile = "-";
-  std::string passPipeline;
+  std::optional<std::string> passPipeline;
   std::optional<std::string> listPasses;
   bool printBeforeAll = false;
   bool printAfterAll = false;
@@ -371,13 +371,13 @@ int mav::optMain(int argc, char **argv, const PassRegistry &registry) {
     }
 
   std::vector<PipelineElement> pipeline;
-  if (!options.passPipeline.empty() && !passFlags.empty()) {
+  if (options.passPipeline && !passFlags.empty()) {
     diags.error(SourceLoc{}, "give passes either as flags or with "
                              "--pass-pipeline, not both");
     return 1;
   }
-  if (!options.passPipeline.empty()) {
-    if (failed(parsePassPipeline(options.passPipeline, registry, pipeline,
+  if (options.passPipeline) {
+    if (failed(parsePassPipeline(*options.passPipeline, registry, pipeline,
                                  diags)))
       return 1;
   } else if (failed(buildPipelineFromFlags(passFlags, pipeline, diags))) {

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what mav needs on Debian 12 (only what is missing), then configures
+# and builds it. Idempotent: a second run installs nothing and rebuilds only
+# what changed. Shared by utils/check (tests) and utils/demo (the main job).
+#
+# Usage: utils/setup.sh [BUILD_DIR]          (default: build)
+# Environment: MAV_SANITIZE=1 builds with ASan+UBSan; MAV_ENABLE_TORCH=OFF
+# skips the libtorch frontend.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build}
+
+packages=(
+  build-essential cmake ninja-build git
+  libfmt-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
+  libgtest-dev googletest
+  llvm-14-tools
+  libtorch-dev python3-torch python3-torchvision python3-plotly
+  chromium nodejs npm
+  clang-14 libclang-rt-14-dev
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq \
+    --no-install-recommends "${missing[@]}"
+fi
+
+# Front-end packages from the npm registry, pinned in package-lock.json.
+if [ -f "$root/package.json" ]; then
+  if [ ! -d "$root/node_modules" ] ||
+     [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
+    echo "setup: installing npm packages"
+    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+
+cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=Release)
+[ "${MAV_SANITIZE:-0}" = 1 ] && cmake_args+=(-DMAV_ENABLE_SANITIZERS=ON)
+[ -n "${MAV_ENABLE_TORCH:-}" ] && cmake_args+=(-DMAV_ENABLE_TORCH="$MAV_ENABLE_TORCH")
+cmake -S "$root" -B "$build" "${cmake_args[@]}" > /dev/null
+cmake --build "$build"
