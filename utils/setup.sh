@@ -16,7 +16,7 @@ packages=(
   libgtest-dev googletest
   llvm-14-tools
   libtorch-dev python3-torch python3-torchvision python3-plotly
-  chromium nodejs npm
+  chromium
   clang-14 libclang-rt-14-dev
 )
 missing=()
@@ -24,6 +24,10 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
     missing+=("$p")
 done
+# Node.js may come from elsewhere than Debian (with its own npm): only
+# install Debian's when the commands are missing.
+command -v node > /dev/null || missing+=(nodejs)
+command -v npm > /dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   sudo_cmd=()
