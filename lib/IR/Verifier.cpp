@@ -124,8 +124,9 @@ constexpr std::array<AttrSpec, 10> kNodeAttrSpecs = {{
     {"status", checkStatus},
 }};
 
-constexpr std::array<AttrSpec, 1> kGraphAttrSpecs = {{
+constexpr std::array<AttrSpec, 2> kGraphAttrSpecs = {{
     {"source", checkString},
+    {"unused_params", checkTensorDict},
 }};
 
 template <size_t N>

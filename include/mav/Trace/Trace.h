@@ -1,0 +1,95 @@
+//===- Trace.h - The TorchScript frontend of mav ----------------*- C++ -*-===//
+//
+// mav-trace loads a TorchScript file (the output of torch.jit.script or
+// torch.jit.trace), executes its forward method op by op on generated inputs
+// and records what ran as a model graph: one node per leaf-module call and per
+// function or tensor method called directly in a non-leaf module (or one node
+// per aten op with TraceGranularity::Op), each with its module path, class
+// hierarchy, result types, the parameters it is the first to read, and the
+// aten ops it stands for. docs/Trace.md describes the conventions.
+//
+// This header does not include torch: only lib/Trace/*.cpp do, so that the
+// tool's driver and any other user compile without libtorch's headers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAV_TRACE_TRACE_H
+#define MAV_TRACE_TRACE_H
+
+#include "mav/IR/Graph.h"
+#include "mav/Support/Diagnostics.h"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mav {
+
+/// One `--input` of mav-trace: `1x3x224x224`, `1x128:i64:0..30522`,
+/// `2x8:f16:-1..1`. Integer inputs are drawn uniformly from [low, high);
+/// floating-point ones from a standard normal distribution, or uniformly from
+/// [low, high) when a range is given.
+struct InputSpec {
+  std::vector<int64_t> dims;
+  DType dtype = DType::F32;
+  std::optional<double> low;
+  std::optional<double> high;
+
+  /// Parses the `--input` syntax; on failure returns nullopt and sets `error`.
+  static std::optional<InputSpec> parse(std::string_view text,
+                                        std::string &error);
+};
+
+/// How many nodes a traced graph has.
+enum class TraceGranularity {
+  /// IDLMAV's view: one node per leaf-module call, per function and tensor
+  /// method called in a non-leaf module's forward.
+  Module,
+  /// One node per aten op.
+  Op,
+};
+
+/// What the tracer reports while it runs, for a progress line.
+struct TraceProgress {
+  size_t nodes = 0;          ///< Nodes recorded so far.
+  std::string_view module;   ///< Module path of the latest node.
+};
+
+struct TraceOptions {
+  std::vector<InputSpec> inputs;
+  /// Seeds the input generator and torch's global generator.
+  uint64_t seed = 0;
+  TraceGranularity granularity = TraceGranularity::Module;
+  /// Record the Python source line of each node as its location.
+  bool debugInfo = false;
+  /// Called after each recorded node; may be empty.
+  std::function<void(const TraceProgress &)> progress;
+};
+
+/// What happened while tracing, beyond the graph itself.
+struct TraceSummary {
+  /// The forward pass failed; the graph has a `failed` node.
+  bool forwardFailed = false;
+  /// Ops executed (aten and prim, plumbing included).
+  size_t realOps = 0;
+};
+
+/// Loads the TorchScript model at `modelPath`, runs it and returns its graph.
+/// A model that cannot be loaded or inputs that do not fit its forward are
+/// errors (reported to `diags`, nullopt returned). A forward pass that fails
+/// part way is not: the graph marks the failing node and the nodes after it,
+/// and a warning names the module and op.
+std::optional<Graph> traceModel(const std::string &modelPath,
+                                const TraceOptions &options,
+                                DiagnosticEngine &diags,
+                                TraceSummary *summary = nullptr);
+
+/// The mav-trace command line; returns the process exit code.
+int traceMain(int argc, char **argv);
+
+} // namespace mav
+
+#endif // MAV_TRACE_TRACE_H

@@ -1,0 +1,183 @@
+//===- ModelLoader.cpp - Loading TorchScript and making inputs ------------===//
+//
+// The boundary between mav and libtorch: every libtorch exception thrown while
+// loading the model or building its inputs is caught here and turned into an
+// `error:` diagnostic, so that traceModel never throws. Running the forward
+// pass is Interpreter.cpp's job.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Interpreter.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include <fmt/format.h>
+
+using namespace mav;
+using namespace mav::trace;
+
+namespace {
+
+void reportError(DiagnosticEngine &diags, std::string message) {
+  diags.error(SourceLoc(), std::move(message));
+}
+
+/// The model's file name without directories and extensions: the graph name.
+std::string getGraphName(const std::string &path) {
+  std::string name = std::filesystem::path(path).filename().string();
+  // `resnet18.script.pt` -> `resnet18`.
+  size_t dot = name.find('.');
+  if (dot != std::string::npos && dot > 0)
+    name.resize(dot);
+  return name.empty() ? std::string("model") : name;
+}
+
+std::optional<torch::jit::Module> loadModule(const std::string &path,
+                                             DiagnosticEngine &diags) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    reportError(diags, fmt::format("cannot open model '{}': no such file",
+                                   path));
+    return std::nullopt;
+  }
+  if (std::filesystem::is_directory(path, ec)) {
+    reportError(diags, fmt::format("cannot open model '{}': is a directory",
+                                   path));
+    return std::nullopt;
+  }
+  torch::jit::Module module;
+  try {
+    module = torch::jit::load(path, torch::kCPU);
+  } catch (const std::exception &e) {
+    reportError(diags,
+                fmt::format("cannot load '{}' as TorchScript (expected the "
+                            "output of torch.jit.script or torch.jit.trace "
+                            "saved with torch.jit.save): {}",
+                            path, getTrimmedMessage(e)));
+    return std::nullopt;
+  }
+  if (!module.find_method("forward")) {
+    reportError(diags,
+                fmt::format("model '{}' has no forward method", path));
+    return std::nullopt;
+  }
+  return module;
+}
+
+/// One random tensor for `spec`, drawn from `generator`.
+at::Tensor makeRandomTensor(const InputSpec &spec, at::Generator &generator) {
+  c10::ScalarType type = *convertDType(spec.dtype);
+  auto options = at::TensorOptions().dtype(type);
+  if (at::isIntegralType(type, /*includeBool=*/true)) {
+    int64_t low = spec.low ? static_cast<int64_t>(*spec.low) : 0;
+    int64_t high = spec.high ? static_cast<int64_t>(*spec.high)
+                             : (type == at::kBool ? 2 : 10);
+    return at::randint(low, high, spec.dims, generator,
+                       options.dtype(at::kLong))
+        .to(type);
+  }
+  // Half and bfloat16 sampling is not implemented on CPU for every
+  // distribution: sample in float or double and convert.
+  c10::ScalarType sampleType =
+      at::isComplexType(type) ? type
+      : type == at::kDouble   ? at::kDouble
+                              : at::kFloat;
+  if (spec.low) {
+    at::Tensor unit = at::rand(spec.dims, generator, options.dtype(sampleType));
+    return (unit * (*spec.high - *spec.low) + *spec.low).to(type);
+  }
+  return at::randn(spec.dims, generator, options.dtype(sampleType)).to(type);
+}
+
+/// The forward arguments: random tensors for the `--input`s, default values
+/// for the arguments after them.
+std::optional<std::vector<c10::IValue>>
+makeInputs(torch::jit::Module &module, const std::string &path,
+           const TraceOptions &options, DiagnosticEngine &diags) {
+  const c10::FunctionSchema &schema =
+      module.get_method("forward").function().getSchema();
+  // Argument 0 is `self`.
+  std::vector<const c10::Argument *> arguments;
+  for (size_t i = 1; i < schema.arguments().size(); ++i)
+    arguments.push_back(&schema.arguments()[i]);
+
+  std::vector<std::string> names;
+  size_t required = 0;
+  for (const c10::Argument *argument : arguments) {
+    names.push_back(argument->name());
+    if (!argument->default_value())
+      required = names.size();
+  }
+  if (options.inputs.size() < required ||
+      options.inputs.size() > arguments.size()) {
+    std::string expected =
+        required == arguments.size()
+            ? fmt::format("{}", required)
+            : fmt::format("{} to {}", required, arguments.size());
+    reportError(diags,
+                fmt::format("forward of '{}' takes {} input(s) ({}), but {} "
+                            "--input given",
+                            path, expected, fmt::join(names, ", "),
+                            options.inputs.size()));
+    return std::nullopt;
+  }
+
+  at::Generator generator =
+      at::make_generator<at::CPUGeneratorImpl>(options.seed);
+  std::vector<c10::IValue> inputs;
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    const c10::Argument &argument = *arguments[i];
+    if (i >= options.inputs.size()) {
+      inputs.push_back(*argument.default_value());
+      continue;
+    }
+    if (!c10::TensorType::get()->isSubtypeOf(*argument.type()) &&
+        !argument.type()->isSubtypeOf(*c10::TensorType::get())) {
+      reportError(diags,
+                  fmt::format("input {} of '{}' ('{}') is a {}, not a tensor",
+                              i + 1, path, argument.name(),
+                              argument.type()->annotation_str()));
+      return std::nullopt;
+    }
+    inputs.push_back(makeRandomTensor(options.inputs[i], generator));
+  }
+  return inputs;
+}
+
+} // namespace
+
+std::optional<Graph> mav::traceModel(const std::string &modelPath,
+                                     const TraceOptions &options,
+                                     DiagnosticEngine &diags,
+                                     TraceSummary *summary) {
+  TraceSummary localSummary;
+  if (!summary)
+    summary = &localSummary;
+  try {
+    std::optional<torch::jit::Module> module = loadModule(modelPath, diags);
+    if (!module)
+      return std::nullopt;
+    module->eval();
+    std::optional<std::vector<c10::IValue>> inputs =
+        makeInputs(*module, modelPath, options, diags);
+    if (!inputs)
+      return std::nullopt;
+    std::optional<Graph> graph =
+        interpretForward(*module, std::move(*inputs), getGraphName(modelPath),
+                         options, diags, *summary);
+    if (graph)
+      graph->getAttrs().set(
+          "source", Attribute::string(
+                        std::filesystem::path(modelPath).filename().string()));
+    return graph;
+  } catch (const std::exception &e) {
+    // Anything the interpreter did not attribute to an op (it catches those
+    // itself) is a problem with the model as a whole.
+    reportError(diags, fmt::format("cannot trace '{}': {}", modelPath,
+                                   getTrimmedMessage(e)));
+    return std::nullopt;
+  }
+}

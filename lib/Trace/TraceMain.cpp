@@ -1,0 +1,176 @@
+//===- TraceMain.cpp - The mav-trace driver -------------------------------===//
+//
+// Command line, progress line and output of mav-trace. All of the tool's
+// logic lives here so that tools/mav-trace/mav-trace.cpp stays a few lines.
+// This file does not include torch: the model is loaded and run by
+// traceModel (ModelLoader.cpp, Interpreter.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#include "mav/IR/Printer.h"
+#include "mav/IR/Verifier.h"
+#include "mav/Support/FileUtils.h"
+#include "mav/Trace/Trace.h"
+
+#include <chrono>
+#include <cstdio>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+using namespace mav;
+
+namespace {
+
+struct TraceCommandLine {
+  std::string modelFile;
+  std::string outputFile = "-";
+  std::vector<std::string> inputs;
+  uint64_t seed = 0;
+  std::string granularity = "module";
+  bool debugInfo = false;
+  bool strict = false;
+  bool verbose = false;
+  bool noVerify = false;
+};
+
+/// Shows how far the trace got: a rewritten line on a terminal once the
+/// trace has taken more than a second, whole lines with --verbose otherwise.
+class ProgressReporter {
+public:
+  explicit ProgressReporter(bool verbose)
+      : terminal(isatty(fileno(stderr))), verbose(verbose),
+        start(std::chrono::steady_clock::now()), lastShown(start) {}
+
+  void update(const TraceProgress &progress) {
+    if (!terminal && !verbose)
+      return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - start < std::chrono::seconds(1) ||
+        now - lastShown < std::chrono::milliseconds(terminal ? 100 : 1000))
+      return;
+    lastShown = now;
+    std::string line = fmt::format(
+        "mav-trace: {} nodes, at '{}' ({:.1f} s)", progress.nodes,
+        progress.module,
+        std::chrono::duration<double>(now - start).count());
+    if (terminal) {
+      fmt::print(stderr, "\r\x1b[K{}", line);
+      lineShown = true;
+    } else {
+      fmt::print(stderr, "{}\n", line);
+    }
+    std::fflush(stderr);
+  }
+
+  /// Clears the progress line before other output goes to stderr.
+  void finish() {
+    if (lineShown)
+      fmt::print(stderr, "\r\x1b[K");
+    lineShown = false;
+    std::fflush(stderr);
+  }
+
+  double elapsedSeconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         start)
+        .count();
+  }
+
+private:
+  bool terminal;
+  bool verbose;
+  bool lineShown = false;
+  std::chrono::steady_clock::time_point start;
+  std::chrono::steady_clock::time_point lastShown;
+};
+
+} // namespace
+
+int mav::traceMain(int argc, char **argv) {
+  CLI::App app{"mav-trace: load a TorchScript model, run it on random inputs "
+               "and print its model graph IR"};
+  app.set_version_flag("--version", "mav-trace 0.1.0");
+  TraceCommandLine cl;
+  app.add_option("model", cl.modelFile,
+                 "TorchScript file (torch.jit.script or torch.jit.trace "
+                 "output saved with torch.jit.save)")
+      ->required();
+  app.add_option("-o", cl.outputFile, "Output file (default: stdout)")
+      ->option_text("FILE");
+  app.add_option("--input", cl.inputs,
+                 "A forward input, in order: DIMS[:DTYPE[:LOW..HIGH]], e.g. "
+                 "1x3x224x224 or 1x128:i64:0..30522 (default dtype f32)")
+      ->option_text("SPEC");
+  app.add_option("--seed", cl.seed,
+                 "Seed of the random inputs and of torch's generator")
+      ->option_text("N");
+  app.add_option("--granularity", cl.granularity,
+                 "module: one node per leaf-module call and per function or "
+                 "method in a non-leaf forward; op: one node per aten op")
+      ->check(CLI::IsMember({"module", "op"}));
+  app.add_flag("--debuginfo", cl.debugInfo,
+               "Record each node's Python source line as its location");
+  app.add_flag("--strict", cl.strict,
+               "Exit with status 1 when the forward pass fails part way");
+  app.add_flag("-v,--verbose", cl.verbose,
+               "Report progress and a summary on stderr even when it is not a "
+               "terminal");
+  app.add_flag("--no-verify", cl.noVerify,
+               "Do not run the IR verifier on the traced graph");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    return app.exit(e);
+  }
+
+  DiagnosticEngine diags;
+  ProgressReporter reporter(cl.verbose);
+  diags.setHandler([&reporter](const Diagnostic &diag) {
+    reporter.finish();
+    std::string text = formatDiagnostic(diag);
+    std::fwrite(text.data(), 1, text.size(), stderr);
+  });
+
+  TraceOptions options;
+  for (const std::string &text : cl.inputs) {
+    std::string error;
+    std::optional<InputSpec> spec = InputSpec::parse(text, error);
+    if (!spec) {
+      diags.error(SourceLoc(), error);
+      return 1;
+    }
+    options.inputs.push_back(std::move(*spec));
+  }
+  options.seed = cl.seed;
+  options.granularity = cl.granularity == "op" ? TraceGranularity::Op
+                                               : TraceGranularity::Module;
+  options.debugInfo = cl.debugInfo;
+  options.progress = [&reporter](const TraceProgress &progress) {
+    reporter.update(progress);
+  };
+
+  TraceSummary summary;
+  std::optional<Graph> graph =
+      traceModel(cl.modelFile, options, diags, &summary);
+  reporter.finish();
+  if (!graph)
+    return 1;
+  if (!cl.noVerify && failed(verify(*graph, diags))) {
+    diags.error(SourceLoc(), "the traced graph does not verify; this is a "
+                             "bug in mav-trace (rerun with --no-verify to see "
+                             "the IR)");
+    return 1;
+  }
+  if (cl.verbose)
+    fmt::print(stderr, "mav-trace: {} nodes in {:.2f} s ({} ops run)\n",
+               graph->size(), reporter.elapsedSeconds(), summary.realOps);
+
+  PrintOptions print;
+  print.printLocations = cl.debugInfo;
+  if (failed(writeOutputFile(cl.outputFile, printGraphToString(*graph, print),
+                             diags)))
+    return 1;
+  return cl.strict && summary.forwardFailed ? 1 : 0;
+}

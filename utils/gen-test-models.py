@@ -1,0 +1,339 @@
+#!/usr/bin/python3
+"""gen-test-models.py - build the TorchScript models that mav-trace is tested on.
+
+Usage: /usr/bin/python3 utils/gen-test-models.py OUTDIR [--no-large]
+       /usr/bin/python3 utils/gen-test-models.py --check REFERENCE MODEL IR
+
+
+Writes scripted (`*.script.pt`) and traced (`*.trace.pt`) TorchScript files
+into OUTDIR, and `reference.json` next to them with the numbers the tests
+compare against: each model's parameter total (tied weights counted once),
+its inputs (in mav-trace's `--input` syntax), and the output shape of every
+leaf-module call in call order, recorded with forward hooks on the eager
+model. Everything is seeded, so two runs write the same models.
+
+`--no-large` skips torchvision's resnet18 and vit_b_16 (weights=None), which
+take most of the time and ~400 MB of disk.
+
+`--check` compares an IR file printed by mav-trace for MODEL against
+REFERENCE (the reference.json written above): the parameters recorded on the
+nodes must add up to the model's total, and the output shapes of the leaf
+modules both know about must agree, call by call. Used by the lit tests.
+"""
+
+import json
+import os
+import re
+import sys
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class SmallCNN(nn.Module):
+    """conv-bn-relu-pool twice, then a classifier: the plain case."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.relu = nn.ReLU()
+        self.pool = nn.MaxPool2d(2)
+        self.conv2 = nn.Conv2d(8, 16, 3, padding=1, bias=False)
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = self.pool(self.relu(self.bn1(self.conv1(x))))
+        x = self.relu(self.conv2(x))
+        x = self.avgpool(x)
+        x = torch.flatten(x, 1)
+        return self.fc(x)
+
+
+class ResidualBlock(nn.Module):
+    """A ResNet basic block with a downsample path: a function node (add)
+    inside a non-leaf module, and a module (relu) called twice."""
+
+    def __init__(self, cin=8, cout=16):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride=2, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.downsample = nn.Sequential(
+            nn.Conv2d(cin, cout, 1, stride=2, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        identity = self.downsample(x)
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        out = out + identity
+        return self.relu(out)
+
+
+class DirectParam(nn.Module):
+    """nn.Parameters read directly in forward (ViT's class token and
+    position embedding, ConvNeXt's layer scale)."""
+
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(8, 16)
+        self.class_token = nn.Parameter(torch.zeros(1, 1, 16))
+        self.pos_embedding = nn.Parameter(torch.randn(1, 5, 16) * 0.02)
+        self.layer_scale = nn.Parameter(torch.ones(16) * 1e-6)
+        self.head = nn.Linear(16, 4)
+
+    def forward(self, x):
+        x = self.proj(x)
+        n = x.shape[0]
+        cls = self.class_token.expand(n, -1, -1)
+        x = torch.cat([cls, x], dim=1)
+        x = x + self.pos_embedding
+        x = x * self.layer_scale
+        return self.head(x[:, 0])
+
+
+class TiedWeights(nn.Module):
+    """A language-model head sharing the embedding matrix."""
+
+    def __init__(self, vocab=100, dim=16):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, dim)
+        self.hidden = nn.Linear(dim, dim)
+        self.decoder = nn.Linear(dim, vocab, bias=False)
+        self.decoder.weight = self.embed.weight
+
+    def forward(self, ids):
+        return self.decoder(torch.tanh(self.hidden(self.embed(ids))))
+
+
+class TwoInputs(nn.Module):
+    """Two tensor inputs merged by a function node."""
+
+    def __init__(self):
+        super().__init__()
+        self.fa = nn.Linear(8, 16)
+        self.fb = nn.Linear(4, 16)
+        self.out = nn.Linear(32, 2)
+
+    def forward(self, a, b):
+        return self.out(torch.cat([self.fa(a), self.fb(b)], dim=1))
+
+
+class TokenClassifier(nn.Module):
+    """An integer (token id) input feeding an embedding."""
+
+    def __init__(self, vocab=1000, dim=32):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab, dim)
+        self.norm = nn.LayerNorm(dim)
+        self.classifier = nn.Linear(dim, 3)
+
+    def forward(self, ids):
+        x = self.norm(self.embedding(ids))
+        x = x.mean(dim=1)
+        return self.classifier(x)
+
+
+class ControlFlow(nn.Module):
+    """A data-dependent `if` and a loop; only meaningful when scripted."""
+
+    def __init__(self):
+        super().__init__()
+        self.pos = nn.Linear(8, 8)
+        self.neg = nn.Linear(8, 8, bias=False)
+        self.step = nn.Linear(8, 8)
+        self.repeats = 3
+
+    def forward(self, x):
+        if bool(x.sum() > 0):
+            x = self.pos(x)
+        else:
+            x = self.neg(x)
+        for _ in range(self.repeats):
+            x = torch.relu(self.step(x))
+        return x
+
+
+class Failing(nn.Module):
+    """The second Linear expects 64 features but receives 32: the forward
+    pass fails there, and fc3 is never run."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(16, 32)
+        self.fc2 = nn.Linear(64, 10)
+        self.act = nn.ReLU()
+        self.fc3 = nn.Linear(10, 5)
+
+    def forward(self, x):
+        x = self.fc1(x)
+        x = self.act(self.fc2(x))
+        return self.fc3(x)
+
+
+def param_total(model):
+    # named_parameters() deduplicates shared tensors: tied weights count once.
+    return sum(p.numel() for p in model.parameters())
+
+
+def leaf_shapes(model, inputs):
+    """Output shapes of every call of a module without children, in order."""
+    names = {m: n for n, m in model.named_modules()}
+    calls = []
+
+    def hook(module, args, output):
+        out = output[0] if isinstance(output, (tuple, list)) else output
+        shape = list(out.shape) if isinstance(out, torch.Tensor) else None
+        calls.append({"module": names[module], "shape": shape})
+
+    handles = [m.register_forward_hook(hook)
+               for m in model.modules() if not list(m.children())]
+    try:
+        with torch.no_grad():
+            model(*inputs)
+    finally:
+        for h in handles:
+            h.remove()
+    return calls
+
+
+def input_spec(t, high=None):
+    dims = "x".join(str(d) for d in t.shape)
+    if t.dtype == torch.int64:
+        return f"{dims}:i64:0..{high}"
+    return dims
+
+
+NODE_RE = re.compile(r'^\s*%("[^"]*"|\S+) = node "([^"]*)"\((.*)$')
+
+
+def split_params(text):
+    """The tensor types of the `params = {...}` dictionary of a node line."""
+    total = 0
+    match = re.search(r'(?<![_a-z])params = \{([^}]*)\}', text)
+    if not match:
+        return 0
+    for dims in re.findall(r'\[([0-9,]*)\]', match.group(1)):
+        count = 1
+        for d in dims.split(",") if dims else []:
+            count *= int(d)
+        total += count
+    return total
+
+
+def check(reference_path, model, ir_path):
+    with open(reference_path) as f:
+        reference = json.load(f)[model]
+    params = 0
+    calls = []
+    with open(ir_path) as f:
+        for line in f:
+            m = NODE_RE.match(line)
+            if not m:
+                continue
+            params += split_params(line)
+            module = re.search(r'(?<![_a-z])module = "([^"]*)"', line)
+            result = re.search(r'[)}] : (\S+)$', line.rstrip())
+            shape = None
+            if result:
+                dims = re.match(r'[a-z0-9]+\[([0-9,]*)\]', result.group(1))
+                if dims:
+                    shape = [int(d) for d in dims.group(1).split(",") if d]
+            op = m.group(2)
+            if module and not op.endswith("()") and op not in ("input",
+                                                               "output"):
+                calls.append({"module": module.group(1), "shape": shape})
+    errors = []
+    if params != reference["params"]:
+        errors.append(f"parameters: IR has {params}, model has "
+                      f"{reference['params']}")
+    if "leaf_calls" in reference:
+        mine = {c["module"] for c in calls}
+        theirs = {c["module"] for c in reference["leaf_calls"]}
+        a = [c for c in calls if c["module"] in theirs]
+        b = [c for c in reference["leaf_calls"] if c["module"] in mine]
+        if a != b:
+            first = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y),
+                         min(len(a), len(b)))
+            errors.append(f"leaf-module calls differ at call {first}: IR "
+                          f"{a[first:first + 1]}, torch {b[first:first + 1]}"
+                          f" ({len(a)} vs {len(b)} calls)")
+        if not a:
+            errors.append("no leaf-module call in common")
+    for e in errors:
+        print(f"error: {model}: {e}", file=sys.stderr)
+    if not errors:
+        print(f"{model}: {params} parameters, {len(calls)} module calls: ok")
+    return 1 if errors else 0
+
+
+def main(argv):
+    if len(argv) == 5 and argv[1] == "--check":
+        return check(argv[2], argv[3], argv[4])
+    if len(argv) < 2:
+        sys.stderr.write(__doc__)
+        return 2
+    outdir = argv[1]
+    large = "--no-large" not in argv
+    os.makedirs(outdir, exist_ok=True)
+    torch.manual_seed(0)
+
+    # name -> (model, example inputs, input specs, how: script/trace/both)
+    models = [
+        ("small_cnn", SmallCNN(), [torch.randn(1, 3, 16, 16)], None, "both"),
+        ("residual", ResidualBlock(), [torch.randn(1, 8, 16, 16)], None,
+         "both"),
+        ("direct_param", DirectParam(), [torch.randn(2, 4, 8)], None, "both"),
+        ("tied", TiedWeights(), [torch.randint(0, 100, (1, 6))], 100, "both"),
+        ("two_inputs", TwoInputs(), [torch.randn(2, 8), torch.randn(2, 4)],
+         None, "both"),
+        ("token_classifier", TokenClassifier(),
+         [torch.randint(0, 1000, (1, 12))], 1000, "both"),
+        ("control_flow", ControlFlow(), [torch.randn(2, 8)], None, "script"),
+        ("failing", Failing(), [torch.randn(2, 16)], None, "script"),
+    ]
+    if large:
+        import torchvision
+        models.append(("resnet18", torchvision.models.resnet18(weights=None),
+                       [torch.randn(1, 3, 224, 224)], None, "both"))
+        models.append(("vit_b_16", torchvision.models.vit_b_16(weights=None),
+                       [torch.randn(1, 3, 224, 224)], None, "script"))
+
+    reference = {}
+    for name, model, inputs, high, how in models:
+        model.eval()
+        entry = {
+            "params": param_total(model),
+            "inputs": [input_spec(t, high) for t in inputs],
+            "files": [],
+        }
+        if name != "failing":
+            entry["leaf_calls"] = leaf_shapes(model, inputs)
+        if how in ("script", "both"):
+            path = f"{name}.script.pt"
+            torch.jit.script(model).save(os.path.join(outdir, path))
+            entry["files"].append(path)
+        if how in ("trace", "both"):
+            path = f"{name}.trace.pt"
+            with torch.no_grad():
+                traced = torch.jit.trace(model, tuple(inputs))
+            traced.save(os.path.join(outdir, path))
+            entry["files"].append(path)
+        reference[name] = entry
+
+    # Files that are not loadable models, for the error tests.
+    with open(os.path.join(outdir, "not_a_model.pt"), "w") as f:
+        f.write("this is not a TorchScript archive\n")
+
+    with open(os.path.join(outdir, "reference.json"), "w") as f:
+        json.dump(reference, f, indent=2, sort_keys=True)
+        f.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
