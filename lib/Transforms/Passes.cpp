@@ -8,4 +8,8 @@ void mav::registerAllPasses(PassRegistry &registry) {
   // Each pass file provides a register function; passes are added here as
   // they land (cost, merge, layout, color).
   (void)registry;
+  registerCostPass(registry);
+  registerLayoutPass(registry);
+  registerMergePass(registry);
+  registerColorPass(registry);
 }

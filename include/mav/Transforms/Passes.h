@@ -14,6 +14,14 @@ namespace mav {
 
 /// Registers every pass of lib/Transforms.
 void registerAllPasses(PassRegistry &registry);
+/// Registers `cost` (lib/Transforms/Cost.cpp).
+void registerCostPass(PassRegistry &registry);
+/// Registers `layout` (lib/Transforms/Layout.cpp).
+void registerLayoutPass(PassRegistry &registry);
+/// Registers `merge` (lib/Transforms/Merge.cpp).
+void registerMergePass(PassRegistry &registry);
+/// Registers `color` (lib/Transforms/Color.cpp).
+void registerColorPass(PassRegistry &registry);
 
 } // namespace mav
 

@@ -1,0 +1,184 @@
+//===- Merge.cpp - Hang small nodes under the node they follow -----------===//
+//
+// IDLMAV's merging: nodes that carry few parameters (activations, norms,
+// reshapes) are drawn between the rows of the big ones instead of getting a
+// row of their own. Nothing is deleted: a merged node (a sub-node) gets a
+// `parent` attribute naming the top-level node it follows, and layout works
+// on the graph contracted to top-level nodes.
+//
+// The rules are IDLMAV's (merging.py, version 1.1.0), step by step:
+//  1. cutoff = threshold x total parameters;
+//  2. nodes sorted by parameter count, ascending, stable;
+//  3. a running sum over *every* node in that order; a node becomes a
+//     sub-node if it can merge and the running sum is <= cutoff;
+//  4. a node can merge if it has exactly one input node, at least one user,
+//     and its input node has exactly one user; network inputs and outputs
+//     never merge;
+//  5. if any node of an operation stays top-level, every node of that
+//     operation does, except for operations ending in `()`;
+//  6. a sub-node hangs under the first top-level node up its input chain.
+// "Input node" and "user" count distinct nodes: `mul()(%x, %x)` has one
+// input, and a `chunk()` whose two results both feed one node has one user.
+// A negative threshold merges nothing even in a parameter-free model (where
+// IDLMAV's `0 <= -0.0` would merge everything).
+//
+//===----------------------------------------------------------------------===//
+
+#include "mav/Pass/PassRegistry.h"
+#include "mav/Transforms/Passes.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include <fmt/format.h>
+
+using namespace mav;
+
+namespace {
+
+/// Trainable parameters of a node: `cost.params` when the cost pass ran,
+/// else the elements of the tensors in `params` (parameters first read by
+/// this node, so tied weights count once per graph).
+int64_t getNodeParams(const Node &node) {
+  if (const Attribute *counted = node.attrs.get("cost.params");
+      counted && counted->isNumber())
+    return static_cast<int64_t>(counted->getNumber());
+  const Attribute *params = node.attrs.get("params");
+  if (!params || !params->isDict())
+    return 0;
+  int64_t total = 0;
+  for (const NamedAttribute &param : params->getDict())
+    if (param.value.isType())
+      total += param.value.getType().getNumElements().value_or(0);
+  return total;
+}
+
+/// The distinct node a node reads from, if there is exactly one.
+std::optional<uint32_t> getSingleInputNode(const Node &node) {
+  if (node.operands.empty())
+    return std::nullopt;
+  uint32_t producer = node.operands.front().node;
+  for (const ValueRef &operand : node.operands)
+    if (operand.node != producer)
+      return std::nullopt;
+  return producer;
+}
+
+struct MergePass : Pass {
+  explicit MergePass(const PassOptions &options)
+      : threshold(options.getFloat("threshold")) {}
+
+  LogicalResult run(Graph &graph, PassContext &context) override;
+
+  double threshold;
+};
+
+LogicalResult MergePass::run(Graph &graph, PassContext &context) {
+  const uint32_t numNodes = static_cast<uint32_t>(graph.size());
+  UserLists users = UserLists::compute(graph);
+
+  // Step 4: which nodes may merge at all.
+  std::vector<std::optional<uint32_t>> inputNode(numNodes);
+  std::vector<bool> canMerge(numNodes, false);
+  for (uint32_t i = 0; i < numNodes; ++i) {
+    const Node &node = graph.getNode(i);
+    inputNode[i] = getSingleInputNode(node);
+    canMerge[i] = !node.isInput() && !node.isOutput() && inputNode[i] &&
+                  users.count(i) >= 1 && users.count(*inputNode[i]) == 1;
+  }
+
+  // Steps 1-3: the cheapest nodes merge until their running sum of
+  // parameters passes the cutoff.
+  std::vector<int64_t> params(numNodes);
+  for (uint32_t i = 0; i < numNodes; ++i)
+    params[i] = getNodeParams(graph.getNode(i));
+  int64_t totalParams =
+      std::accumulate(params.begin(), params.end(), int64_t(0));
+  double cutoff = threshold * static_cast<double>(totalParams);
+  std::vector<uint32_t> order(numNodes);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return params[a] < params[b];
+  });
+  std::vector<bool> isSubNode(numNodes, false);
+  int64_t runningParams = 0;
+  for (uint32_t i : order) {
+    runningParams += params[i];
+    isSubNode[i] = threshold >= 0 && canMerge[i] &&
+                   static_cast<double>(runningParams) <= cutoff;
+  }
+
+  // Step 5: an operation is merged everywhere or nowhere, unless it is a
+  // function or method call.
+  std::vector<std::string_view> topLevelOps;
+  for (uint32_t i = 0; i < numNodes; ++i)
+    if (!isSubNode[i])
+      topLevelOps.push_back(graph.getNode(i).op);
+  std::sort(topLevelOps.begin(), topLevelOps.end());
+  auto isFunctionCall = [](std::string_view op) {
+    return op.size() >= 2 && op.substr(op.size() - 2) == "()";
+  };
+  for (uint32_t i = 0; i < numNodes; ++i) {
+    std::string_view op = graph.getNode(i).op;
+    if (isSubNode[i] && !isFunctionCall(op) &&
+        std::binary_search(topLevelOps.begin(), topLevelOps.end(), op))
+      isSubNode[i] = false;
+  }
+
+  // Step 6: hang every sub-node under the top-level node its chain starts
+  // from. Operands come first in graph order, so a sub-node's input already
+  // knows its own top-level node.
+  std::vector<uint32_t> topLevelOf(numNodes);
+  int64_t merged = 0;
+  for (uint32_t i = 0; i < numNodes; ++i) {
+    Node &node = graph.getNode(i);
+    node.attrs.erase("parent"); // from an earlier run of the pass
+    if (!isSubNode[i]) {
+      topLevelOf[i] = i;
+      continue;
+    }
+    topLevelOf[i] = topLevelOf[*inputNode[i]];
+    node.attrs.set("parent",
+                   Attribute::string(graph.getNode(topLevelOf[i]).name));
+    ++merged;
+  }
+
+  graph.getAttrs().set("merge.threshold", Attribute::real(threshold));
+  context.statistics.add("merged", merged);
+  context.statistics.add("top-level", static_cast<int64_t>(numNodes) - merged);
+  return success();
+}
+
+} // namespace
+
+void mav::registerMergePass(PassRegistry &registry) {
+  PassInfo info;
+  info.name = "merge";
+  info.summary = "Hang parameter-light nodes under the node they follow "
+                 "(IDLMAV's merging)";
+  info.description =
+      "Marks nodes as sub-nodes by giving them a `parent` attribute (the "
+      "top-level node they are drawn under); nothing is deleted. Nodes are "
+      "taken from the fewest parameters up while the running sum of "
+      "parameters stays within `threshold` x the model's total; a node can "
+      "merge only if it has exactly one input node, at least one user, and "
+      "its input node has no other user. An operation that is not a "
+      "function call (`()`) is merged in all its nodes or in none. "
+      "`threshold=0` merges only parameter-free nodes; a negative threshold "
+      "merges nothing. Uses `cost.params` when present, else counts the "
+      "elements of `params`. Sets the graph attribute `merge.threshold`. "
+      "See docs/MergeAndColor.md.";
+  info.options = {{"threshold",
+                   OptionType::Float,
+                   "0.01",
+                   "fraction of the total parameters that sub-nodes may "
+                   "hold together",
+                   {}}};
+  info.mainOption = "threshold";
+  info.statistics = {{"merged", "Nodes made sub-nodes"},
+                     {"top-level", "Nodes left at the top level"}};
+  info.factory = [](const PassOptions &options) {
+    return std::make_unique<MergePass>(options);
+  };
+  registry.registerPass(std::move(info));
+}
