@@ -274,8 +274,11 @@ def check(reference_path, model, ir_path):
 def main(argv):
     if len(argv) == 5 and argv[1] == "--check":
         return check(argv[2], argv[3], argv[4])
-    if len(argv) < 2:
+    if len(argv) < 2 or argv[1] in ("-h", "--help"):
         sys.stderr.write(__doc__)
+        return 0 if len(argv) >= 2 else 2
+    if argv[1].startswith("-"):
+        sys.stderr.write("error: unknown option '%s'\n%s" % (argv[1], __doc__))
         return 2
     outdir = argv[1]
     large = "--no-large" not in argv
