@@ -91,6 +91,22 @@ LogicalResult mav::writeOutputFile(const std::string &path,
     }
     return success();
   }
+  // Devices, FIFOs and the like (`-o /dev/null`, `-o /dev/stderr`) are
+  // written in place: renaming a file over them would replace the device.
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    bool ok = fd >= 0 && writeAll(fd, content);
+    int savedErrno = errno;
+    if (fd >= 0)
+      ::close(fd);
+    if (!ok) {
+      diags.error(SourceLoc{}, fmt::format("cannot write '{}': {}", path,
+                                           std::strerror(savedErrno)));
+      return failure();
+    }
+    return success();
+  }
   std::string temp = fmt::format("{}.tmp.{}", path, ::getpid());
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
