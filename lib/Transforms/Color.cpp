@@ -29,6 +29,7 @@
 #include "mav/Pass/PassRegistry.h"
 #include "mav/Support/FileUtils.h"
 #include "mav/Transforms/Palettes.h"
+#include "mav/Transforms/CostModel.h"
 #include "mav/Transforms/Passes.h"
 
 #include <algorithm>
@@ -264,22 +265,6 @@ constexpr BaseMapEntry kSmallBaseMap[] = {
     {"Normalization", 6},
     {"Pooling", 4},
 };
-
-/// Trainable parameters of a node, as the merge pass counts them:
-/// `cost.params` when present, else the elements of `params`.
-int64_t getNodeParams(const Node &node) {
-  if (const Attribute *counted = node.attrs.get("cost.params");
-      counted && counted->isNumber())
-    return static_cast<int64_t>(counted->getNumber());
-  const Attribute *params = node.attrs.get("params");
-  if (!params || !params->isDict())
-    return 0;
-  int64_t total = 0;
-  for (const NamedAttribute &param : params->getDict())
-    if (param.value.isType())
-      total += param.value.getType().getNumElements().value_or(0);
-  return total;
-}
 
 //===----------------------------------------------------------------------===//
 // Configuration: palette, avoided indices, colour maps
@@ -669,7 +654,7 @@ LogicalResult ColorPass::run(Graph &graph, PassContext &context) {
         pending.push_back({node.op, {}, 0, false});
       PendingOperation &group = pending[it->second];
       group.nodes.push_back(i);
-      group.params += getNodeParams(node);
+      group.params += cost::getNodeParamCount(node.attrs);
     }
   }
 

@@ -1289,3 +1289,18 @@ std::optional<OpCost> cost::costFromOperation(
     operands.push_back(Attribute::type(type));
   return applyFormula(*spec, Operands(operands), resultTypes);
 }
+
+int64_t mav::cost::getNodeParamCount(const DictAttr &attrs) {
+  if (const Attribute *counted = attrs.get("cost.params");
+      counted && counted->isInt())
+    return counted->getInt();
+  const Attribute *params = attrs.get("params");
+  if (!params || !params->isDict())
+    return 0;
+  Count total;
+  for (const NamedAttribute &param : params->getDict())
+    if (param.value.isType())
+      if (std::optional<Count> n = getNumElements(param.value.getType()))
+        total += *n;
+  return total.get();
+}

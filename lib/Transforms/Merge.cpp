@@ -25,6 +25,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mav/Pass/PassRegistry.h"
+#include "mav/Transforms/CostModel.h"
 #include "mav/Transforms/Passes.h"
 
 #include <algorithm>
@@ -35,23 +36,6 @@
 using namespace mav;
 
 namespace {
-
-/// Trainable parameters of a node: `cost.params` when the cost pass ran,
-/// else the elements of the tensors in `params` (parameters first read by
-/// this node, so tied weights count once per graph).
-int64_t getNodeParams(const Node &node) {
-  if (const Attribute *counted = node.attrs.get("cost.params");
-      counted && counted->isNumber())
-    return static_cast<int64_t>(counted->getNumber());
-  const Attribute *params = node.attrs.get("params");
-  if (!params || !params->isDict())
-    return 0;
-  int64_t total = 0;
-  for (const NamedAttribute &param : params->getDict())
-    if (param.value.isType())
-      total += param.value.getType().getNumElements().value_or(0);
-  return total;
-}
 
 /// The distinct node a node reads from, if there is exactly one.
 std::optional<uint32_t> getSingleInputNode(const Node &node) {
@@ -91,7 +75,7 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
   // parameters passes the cutoff.
   std::vector<int64_t> params(numNodes);
   for (uint32_t i = 0; i < numNodes; ++i)
-    params[i] = getNodeParams(graph.getNode(i));
+    params[i] = cost::getNodeParamCount(graph.getNode(i).attrs);
   int64_t totalParams =
       std::accumulate(params.begin(), params.end(), int64_t(0));
   double cutoff = threshold * static_cast<double>(totalParams);
