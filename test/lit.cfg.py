@@ -6,6 +6,7 @@
 #     also checks that its output re-parses to identical text.
 
 import os
+import shutil
 import stat
 
 import lit.formats
@@ -49,3 +50,11 @@ config.substitutions.append(
 
 if config.mav_enable_torch:
     config.available_features.add("torch")
+
+# mav-render: %node runs test/browser/*.js (playwright-core from the repo's
+# node_modules driving Debian's chromium); `browser` when both are installed.
+config.substitutions.append(("%node", shutil.which("node") or "node"))
+if shutil.which("node") and os.path.exists("/usr/bin/chromium") and \
+        os.path.isdir(os.path.join(config.mav_src_root, "node_modules",
+                                   "playwright-core")):
+    config.available_features.add("browser")

@@ -1,0 +1,79 @@
+//===- Figure.h - Plotly figure and widget spec from a RenderModel -*- C++ -*-===//
+//
+// The JSON documents the backends write: IDLMAV's portable figure as Plotly
+// figure JSON (`--plotly-json`), and the widget spec (`--widget`) that the
+// HTML front end (lib/Render/web/app.js) renders with synchronised panels.
+// Both are nlohmann::json values; nlohmann's default object is a std::map, so
+// keys come out sorted and the bytes are the same on every run.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAV_RENDER_FIGURE_H
+#define MAV_RENDER_FIGURE_H
+
+#include "mav/Pass/PassRegistry.h"
+#include "mav/Render/RenderModel.h"
+
+#include <nlohmann/json.hpp>
+
+namespace mav {
+
+/// Version of the widget spec format (docs/Widget.md); bumped on any change
+/// a front end would notice.
+inline constexpr int kWidgetSpecVersion = 1;
+
+/// The plotly.js the HTML page loads from the CDN; package.json pins the same
+/// version of plotly.js-dist-min for `--offline` and the browser tests.
+inline constexpr const char *kPlotlyJsVersion = "2.35.3";
+inline constexpr const char *kPlotlyCdnUrl =
+    "https://cdn.plot.ly/plotly-2.35.3.min.js";
+
+/// From this many nodes on, graphs are drawn with WebGL (`scattergl`).
+inline constexpr size_t kScatterGlThreshold = 2000;
+
+/// What the panels show; read from the backend options.
+struct ViewOptions {
+  bool table = true;
+  bool overview = false;
+  bool slider = false;
+  /// Levels visible at once when the slider is on.
+  int64_t levelsShown = 10;
+  /// A Plotly named colorscale for the "color by FLOPS/params" states.
+  std::string colorscale = "Bluered";
+  /// The dropdown entry shown first; -1 picks RenderModel::defaultState.
+  int64_t sizeColor = -1;
+};
+
+/// The options of ViewOptions as backend options. The portable figure starts
+/// without overview and slider (`--overview`, `--slider` add them); the
+/// interactive views start with every panel (`--no-overview`...).
+std::vector<PassOptionInfo> getViewOptionInfos(bool interactive);
+
+/// Reads the view options a backend declared from `options`; reports
+/// out-of-range values.
+LogicalResult readViewOptions(const PassOptions &options, ViewOptions &view,
+                              DiagnosticEngine &diags);
+
+/// IDLMAV's portable figure: Plotly `{"data": [...], "layout": {...}}`.
+nlohmann::json buildPlotlyFigure(const RenderModel &model,
+                                 const ViewOptions &view);
+
+/// The widget spec of docs/Widget.md.
+nlohmann::json buildWidgetSpec(const RenderModel &model,
+                               const ViewOptions &view);
+
+/// Serialises JSON deterministically (sorted keys, nlohmann's shortest
+/// round-trip floats); invalid UTF-8 from the IR is replaced, never thrown.
+std::string dumpJson(const nlohmann::json &value, int indent = -1);
+
+/// JSON made safe to place inside an HTML `<script>` element: `<`, `>`, `&`,
+/// U+2028 and U+2029 become `\u003c`... (they only occur inside strings,
+/// where the escapes mean the same characters).
+std::string escapeJsonForScript(std::string_view json);
+
+/// The Plotly colorscales `--colorscale` accepts.
+const std::vector<std::string> &getPlotlyColorscales();
+
+} // namespace mav
+
+#endif // MAV_RENDER_FIGURE_H

@@ -1,0 +1,146 @@
+//===- RenderModel.h - What every backend draws, read from the IR -*- C++ -*-===//
+//
+// The render model is the one place that reads the attributes the passes
+// wrote (layout.x/y, layout.operand_offsets, color, cost.*, parent, status)
+// and turns them into what IDLMAV's figure shows: node positions, hover text,
+// edge polylines, table rows, and the marker sizes and colours of the four
+// size/colour states of the dropdown. The Plotly figure, the widget spec and
+// the HTML page are all built from it, so the three outputs cannot drift.
+//
+// Coordinates are the layout pass's: x grows to the right and y grows
+// downward on screen, one level = 1.0 along the main direction.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MAV_RENDER_RENDERMODEL_H
+#define MAV_RENDER_RENDERMODEL_H
+
+#include "mav/IR/Graph.h"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mav {
+
+/// Marker sizes in px, IDLMAV's: main graph 6-18, overview 4-10.
+inline constexpr double kMainMinSize = 6, kMainMaxSize = 18;
+inline constexpr double kOverviewMinSize = 4, kOverviewMaxSize = 10;
+/// Sub-nodes (merged under a parent) are drawn as small fixed markers.
+inline constexpr double kMainSubNodeSize = 4, kOverviewSubNodeSize = 2;
+/// Fill colour of failed nodes, and of nodes without a `color` attribute.
+inline constexpr const char *kFailedColor = "#FF0000";
+inline constexpr const char *kMissingColor = "#7F7F7F";
+/// Opacity of nodes that were never run (status = "not-run").
+inline constexpr double kNotRunOpacity = 0.35;
+
+struct RenderNode {
+  std::string name;
+  std::string op;
+  std::string category;
+  /// "#RRGGBB"; red for failed nodes.
+  std::string color;
+  /// "ok", "failed" or "not-run".
+  std::string status;
+  std::string error;
+  double x = 0, y = 0;
+  int64_t level = 0;
+  /// Index of the top-level node a merged sub-node hangs under.
+  std::optional<uint32_t> parent;
+  int64_t params = 0;
+  int64_t flops = 0;
+  /// `(1,64,56,56)`; empty for nodes without results or never run.
+  std::string activations;
+  /// Hover lines as plain text (Name, Operation, Activations, Parameters,
+  /// FLOPS, then args); backends escape them for their context.
+  std::vector<std::string> hoverLines;
+};
+
+/// One edge, drawn from its source node to its target node: two points for a
+/// straight edge, four for a skip connection's offset polyline.
+struct RenderEdge {
+  uint32_t source = 0;
+  uint32_t target = 0;
+  std::vector<std::array<double, 2>> points;
+};
+
+/// The four entries of IDLMAV's dropdown.
+enum class SizeMetric { Params, Flops };
+enum class ColorMetric { Operation, Flops, Params };
+struct SizeColorState {
+  const char *label;
+  SizeMetric size;
+  ColorMetric color;
+};
+inline constexpr std::array<SizeColorState, 4> kSizeColorStates = {{
+    {"Size by params, color by operation", SizeMetric::Params,
+     ColorMetric::Operation},
+    {"Size by FLOPS, color by operation", SizeMetric::Flops,
+     ColorMetric::Operation},
+    {"Size by params, color by FLOPS", SizeMetric::Params, ColorMetric::Flops},
+    {"Size by FLOPS, color by params", SizeMetric::Flops, ColorMetric::Params},
+}};
+
+/// Marker arrays of one dropdown state for one panel. `colors` holds either
+/// "#RRGGBB" strings (colour by operation) or values in [0, 1] on the log2
+/// scale (`numericColors`), drawn with the continuous colorscale.
+struct MarkerState {
+  std::vector<double> sizes;
+  bool numericColors = false;
+  std::vector<std::string> colorNames;
+  std::vector<double> colorValues;
+};
+
+struct RenderModel {
+  std::string title;
+  /// layout.direction ("down" unless the layout pass said otherwise).
+  std::string direction = "down";
+  /// Whether levels run along y (down/up) rather than x (right/left).
+  bool levelsAlongY = true;
+  std::vector<RenderNode> nodes;
+  std::vector<RenderEdge> edges;
+  /// Bounding box of the node positions.
+  double minX = 0, maxX = 0, minY = 0, maxY = 0;
+  int64_t totalParams = 0;
+  int64_t totalFlops = 0;
+  /// The dropdown entry shown first: FLOPS when the model has no parameters.
+  unsigned defaultState = 0;
+
+  /// Marker sizes and colours of dropdown state `state` in the main graph or
+  /// the overview.
+  MarkerState getMarkerState(unsigned state, bool overview) const;
+  /// Table columns (`Params [11 689 512]` carries the total) and one row per
+  /// node in graph order.
+  std::vector<std::string> getTableHeader() const;
+  std::vector<std::string> getTableRow(uint32_t node) const;
+};
+
+/// Reads `graph` into `model`. Fails with a diagnostic at the node when a
+/// position is missing or an attribute has the wrong type.
+LogicalResult buildRenderModel(const Graph &graph, RenderModel &model,
+                               DiagnosticEngine &diags);
+
+/// IDLMAV's log2 size scale: `minSize` for values <= 0, else between
+/// `minSize` (smallest positive value) and `maxSize` (largest value).
+double scaleLog2(double value, double smallestPositive, double largest,
+                 double minSize, double maxSize);
+
+/// `3 628 899 328`: thousands separated by spaces.
+std::string formatThousands(int64_t value);
+
+/// Escapes `&`, `<`, `>` and `"` for HTML text and attribute values.
+std::string escapeHtml(std::string_view text);
+
+/// Escapes `&`, `<` and `>` for Plotly's pseudo-HTML labels (hover text,
+/// table cells, titles). Plotly decodes only a few entities (`&amp;`,
+/// `&lt;`, `&gt;`), so quotes stay as they are: outside a tag they are text.
+std::string escapePlotlyText(std::string_view text);
+
+/// Rounds a coordinate or size so that outputs are short and stable.
+double roundForOutput(double value);
+
+} // namespace mav
+
+#endif // MAV_RENDER_RENDERMODEL_H

@@ -1,0 +1,506 @@
+//===- Figure.cpp - Plotly figure and widget spec from a RenderModel ------===//
+//
+// Builds the two JSON documents of mav-render from a RenderModel: IDLMAV's
+// portable figure as a Plotly figure, and the widget spec the HTML front end
+// reads. The figure uses only attributes that plotly.js 2.x/3.x and
+// plotly.py's validators know, so `plotly.io.from_json` accepts it as is.
+//
+// Text from the IR reaches Plotly's pseudo-HTML labels (hover text, table
+// cells, the title) escaped with escapePlotlyText; JSON string escaping is
+// nlohmann's.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mav/Render/Figure.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+using namespace mav;
+using json = nlohmann::json;
+
+static constexpr const char *kEdgeColor = "#A0A0A0";
+static constexpr const char *kWindowColor = "#1F77B4";
+static constexpr const char *kWindowFill = "rgba(31,119,180,0.12)";
+/// Space around the outermost nodes, in layout units.
+static constexpr double kMargin = 0.5;
+
+const std::vector<std::string> &mav::getPlotlyColorscales() {
+  // plotly.js's built-in named scales (src/components/colorscale/scales.js).
+  static const std::vector<std::string> scales = {
+      "Blackbody", "Bluered", "Blues",  "Cividis", "Earth",   "Electric",
+      "Greens",    "Greys",   "Hot",    "Jet",     "Picnic",  "Portland",
+      "Rainbow",   "RdBu",    "Reds",   "Viridis", "YlGnBu",  "YlOrRd"};
+  return scales;
+}
+
+std::vector<PassOptionInfo> mav::getViewOptionInfos(bool interactive) {
+  std::vector<PassOptionInfo> options;
+  options.push_back({"no-table", OptionType::Bool, "false",
+                     "Leave out the table of nodes", {}});
+  if (interactive) {
+    options.push_back({"no-overview", OptionType::Bool, "false",
+                       "Leave out the overview panel", {}});
+    options.push_back({"no-slider", OptionType::Bool, "false",
+                       "Leave out the range slider", {}});
+  } else {
+    options.push_back({"overview", OptionType::Bool, "false",
+                       "Add an overview panel of the whole model", {}});
+    options.push_back({"slider", OptionType::Bool, "false",
+                       "Add a slider scrolling the main view through the "
+                       "levels",
+                       {}});
+  }
+  options.push_back({"levels-shown", OptionType::Int, "10",
+                     "Levels visible at once in the main view with the "
+                     "slider",
+                     {}});
+  options.push_back({"colorscale", OptionType::Enum, "Bluered",
+                     "Continuous colorscale of the color-by-FLOPS/params "
+                     "states",
+                     getPlotlyColorscales()});
+  options.push_back({"size-color", OptionType::Int, "-1",
+                     "Initial dropdown entry 0-3 (size by params/FLOPS x "
+                     "color by operation/FLOPS/params); -1: by FLOPS when "
+                     "the model has no parameters, else 0",
+                     {}});
+  return options;
+}
+
+LogicalResult mav::readViewOptions(const PassOptions &options,
+                                   ViewOptions &view, DiagnosticEngine &diags) {
+  const auto &values = options.getValues();
+  auto has = [&](const char *name) { return values.count(name) != 0; };
+  if (has("no-table"))
+    view.table = !options.getBool("no-table");
+  if (has("overview"))
+    view.overview = options.getBool("overview");
+  if (has("no-overview"))
+    view.overview = !options.getBool("no-overview");
+  if (has("slider"))
+    view.slider = options.getBool("slider");
+  if (has("no-slider"))
+    view.slider = !options.getBool("no-slider");
+  if (has("levels-shown"))
+    view.levelsShown = options.getInt("levels-shown");
+  if (has("colorscale"))
+    view.colorscale = options.getString("colorscale");
+  if (has("size-color"))
+    view.sizeColor = options.getInt("size-color");
+  if (view.levelsShown < 1) {
+    diags.error(SourceLoc{}, fmt::format("--levels-shown must be at least 1, "
+                                         "not {}",
+                                         view.levelsShown));
+    return failure();
+  }
+  if (view.sizeColor < -1 ||
+      view.sizeColor >= static_cast<int64_t>(kSizeColorStates.size())) {
+    diags.error(SourceLoc{},
+                fmt::format("--size-color must be 0-{} (or -1 for the "
+                            "default), not {}",
+                            kSizeColorStates.size() - 1, view.sizeColor));
+    return failure();
+  }
+  return success();
+}
+
+std::string mav::dumpJson(const json &value, int indent) {
+  return value.dump(indent, ' ', /*ensure_ascii=*/false,
+                    json::error_handler_t::replace);
+}
+
+std::string mav::escapeJsonForScript(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '<')
+      out += "\\u003c";
+    else if (c == '>')
+      out += "\\u003e";
+    else if (c == '&')
+      out += "\\u0026";
+    else if (c == '\xE2' && i + 2 < text.size() && text[i + 1] == '\x80' &&
+             (text[i + 2] == '\xA8' || text[i + 2] == '\xA9')) {
+      out += text[i + 2] == '\xA8' ? "\\u2028" : "\\u2029";
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+/// A range along one axis, in data coordinates (low < high).
+struct AxisRange {
+  double low = 0, high = 0;
+};
+
+/// What the main graph and the slider show, along x and y.
+struct ViewGeometry {
+  AxisRange fullX, fullY;
+  AxisRange mainX, mainY;
+  /// Start of every slider position along the level axis.
+  std::vector<double> sliderStarts;
+  double window = 0;
+};
+
+} // namespace
+
+static ViewGeometry computeGeometry(const RenderModel &model,
+                                    const ViewOptions &view) {
+  ViewGeometry geometry;
+  geometry.fullX = {model.minX - kMargin, model.maxX + kMargin};
+  geometry.fullY = {model.minY - kMargin, model.maxY + kMargin};
+  geometry.mainX = geometry.fullX;
+  geometry.mainY = geometry.fullY;
+  AxisRange levels = model.levelsAlongY ? geometry.fullY : geometry.fullX;
+  double span = levels.high - levels.low;
+  geometry.window = std::min(static_cast<double>(view.levelsShown), span);
+  size_t steps = static_cast<size_t>(
+      std::max(0.0, std::ceil(span - geometry.window - 1e-9)));
+  for (size_t k = 0; k <= steps; ++k)
+    geometry.sliderStarts.push_back(roundForOutput(
+        std::min(levels.low + static_cast<double>(k),
+                 levels.high - geometry.window)));
+  if (view.slider) {
+    AxisRange &main = model.levelsAlongY ? geometry.mainY : geometry.mainX;
+    main = {levels.low, levels.low + geometry.window};
+  }
+  return geometry;
+}
+
+/// Plotly range of an axis: y grows downward on screen, so y axes are
+/// reversed by giving the range high-to-low.
+static json xRange(AxisRange range) {
+  return json::array({roundForOutput(range.low), roundForOutput(range.high)});
+}
+static json yRange(AxisRange range) {
+  return json::array({roundForOutput(range.high), roundForOutput(range.low)});
+}
+
+static std::string joinHover(const RenderNode &node) {
+  std::string text;
+  for (size_t i = 0; i < node.hoverLines.size(); ++i)
+    text += (i ? "<br>" : "") + escapePlotlyText(node.hoverLines[i]);
+  return text;
+}
+
+static json markerColors(const MarkerState &state) {
+  return state.numericColors ? json(state.colorValues)
+                             : json(state.colorNames);
+}
+
+static const char *scatterType(const RenderModel &model) {
+  return model.nodes.size() >= kScatterGlThreshold ? "scattergl" : "scatter";
+}
+
+/// The edge polylines as one line trace's x and y, separated by nulls.
+static std::pair<json, json> edgeArrays(const RenderModel &model) {
+  json xs = json::array(), ys = json::array();
+  for (const RenderEdge &edge : model.edges) {
+    for (const auto &point : edge.points) {
+      xs.push_back(point[0]);
+      ys.push_back(point[1]);
+    }
+    xs.push_back(nullptr);
+    ys.push_back(nullptr);
+  }
+  return {xs, ys};
+}
+
+static json axisStyle(json domain, json range, bool fixed) {
+  json axis = {{"domain", std::move(domain)},
+               {"range", std::move(range)},
+               {"showgrid", false},
+               {"zeroline", false},
+               {"showticklabels", false},
+               {"showline", false}};
+  if (fixed)
+    axis["fixedrange"] = true;
+  return axis;
+}
+
+json mav::buildPlotlyFigure(const RenderModel &model, const ViewOptions &view) {
+  ViewGeometry geometry = computeGeometry(model, view);
+  unsigned active = view.sizeColor < 0 ? model.defaultState
+                                       : static_cast<unsigned>(view.sizeColor);
+  const char *type = scatterType(model);
+
+  // Horizontal domains, left to right: overview, main graph, table.
+  double mainLeft = view.overview ? 0.14 : 0.0;
+  double mainRight = view.table ? 0.58 : 1.0;
+
+  json data = json::array();
+  auto [edgeXs, edgeYs] = edgeArrays(model);
+  json hover = json::array(), opacity = json::array(),
+       lineColors = json::array(), lineWidths = json::array();
+  for (const RenderNode &node : model.nodes) {
+    hover.push_back(joinHover(node));
+    opacity.push_back(node.status == "not-run" ? kNotRunOpacity : 1.0);
+    bool failedNode = node.status == "failed";
+    lineColors.push_back(failedNode ? kFailedColor : "#FFFFFF");
+    lineWidths.push_back(failedNode ? 2 : 0.5);
+  }
+  json xs = json::array(), ys = json::array();
+  for (const RenderNode &node : model.nodes) {
+    xs.push_back(roundForOutput(node.x));
+    ys.push_back(roundForOutput(node.y));
+  }
+
+  auto nodeTrace = [&](bool overview) {
+    MarkerState state = model.getMarkerState(active, overview);
+    json marker = {{"size", state.sizes},
+                   {"color", markerColors(state)},
+                   {"colorscale", view.colorscale},
+                   {"cmin", 0},
+                   {"cmax", 1},
+                   {"opacity", opacity},
+                   {"line", {{"color", lineColors}, {"width", lineWidths}}}};
+    json trace = {{"type", type},
+                  {"mode", "markers"},
+                  {"name", overview ? "overview nodes" : "nodes"},
+                  {"x", xs},
+                  {"y", ys},
+                  {"marker", std::move(marker)},
+                  {"showlegend", false},
+                  {"xaxis", overview ? "x2" : "x"},
+                  {"yaxis", overview ? "y2" : "y"}};
+    if (overview) {
+      trace["hoverinfo"] = "skip";
+    } else {
+      trace["text"] = hover;
+      trace["hoverinfo"] = "text";
+    }
+    return trace;
+  };
+  auto edgeTrace = [&](bool overview) {
+    return json{{"type", type},
+                {"mode", "lines"},
+                {"name", overview ? "overview edges" : "edges"},
+                {"x", edgeXs},
+                {"y", edgeYs},
+                {"line", {{"color", kEdgeColor}, {"width", 1}}},
+                {"hoverinfo", "skip"},
+                {"showlegend", false},
+                {"xaxis", overview ? "x2" : "x"},
+                {"yaxis", overview ? "y2" : "y"}};
+  };
+
+  std::vector<int> nodeTraces;
+  if (view.overview) {
+    data.push_back(edgeTrace(true));
+    nodeTraces.push_back(static_cast<int>(data.size()));
+    data.push_back(nodeTrace(true));
+  }
+  data.push_back(edgeTrace(false));
+  int mainNodeTrace = static_cast<int>(data.size());
+  data.push_back(nodeTrace(false));
+  // Restyle the main trace first, then the overview's.
+  nodeTraces.insert(nodeTraces.begin(), mainNodeTrace);
+
+  if (view.table) {
+    json header = json::array(), columns = json::array();
+    for (const std::string &title : model.getTableHeader())
+      header.push_back("<b>" + escapePlotlyText(title) + "</b>");
+    for (size_t c = 0; c < 5; ++c)
+      columns.push_back(json::array());
+    for (uint32_t i = 0; i < model.nodes.size(); ++i) {
+      std::vector<std::string> row = model.getTableRow(i);
+      for (size_t c = 0; c < row.size(); ++c)
+        columns[c].push_back(escapePlotlyText(row[c]));
+    }
+    data.push_back({{"type", "table"},
+                    {"name", "table"},
+                    {"domain", {{"x", {roundForOutput(mainRight + 0.02), 1.0}}, {"y", {0, 1}}}},
+                    {"columnwidth", {3, 3, 3, 2, 3}},
+                    {"header",
+                     {{"values", header},
+                      {"align", "left"},
+                      {"fill", {{"color", "#E8E8E8"}}}}},
+                    {"cells", {{"values", columns}, {"align", "left"}}}});
+  }
+
+  json layout = {
+      {"title", {{"text", escapePlotlyText(model.title)}, {"x", 0.5}}},
+      {"showlegend", false},
+      {"hovermode", "closest"},
+      {"height", 700},
+      {"margin", {{"l", 10}, {"r", 10}, {"t", 70}, {"b", 10}}},
+      {"plot_bgcolor", "#FFFFFF"},
+      {"paper_bgcolor", "#FFFFFF"},
+      {"xaxis", axisStyle({mainLeft, mainRight}, xRange(geometry.mainX),
+                          false)},
+      {"yaxis", axisStyle({0, 1}, yRange(geometry.mainY), false)},
+  };
+  layout["xaxis"]["anchor"] = "y";
+  layout["yaxis"]["anchor"] = "x";
+  if (view.overview) {
+    layout["xaxis2"] = axisStyle({0, roundForOutput(mainLeft - 0.02)}, xRange(geometry.fullX),
+                                 true);
+    layout["yaxis2"] = axisStyle({0, 1}, yRange(geometry.fullY), true);
+    layout["xaxis2"]["anchor"] = "y2";
+    layout["yaxis2"]["anchor"] = "x2";
+  }
+
+  // The dropdown: each entry restyles the main and overview node traces.
+  json buttons = json::array();
+  for (unsigned s = 0; s < kSizeColorStates.size(); ++s) {
+    json sizes = json::array(), colors = json::array();
+    for (bool overview : {false, true}) {
+      if (overview && !view.overview)
+        continue;
+      MarkerState state = model.getMarkerState(s, overview);
+      sizes.push_back(state.sizes);
+      colors.push_back(markerColors(state));
+    }
+    buttons.push_back(
+        {{"label", kSizeColorStates[s].label},
+         {"method", "restyle"},
+         {"args", {{{"marker.size", sizes}, {"marker.color", colors}},
+                   nodeTraces}}});
+  }
+  layout["updatemenus"] = {{{"type", "dropdown"},
+                            {"active", active},
+                            {"buttons", buttons},
+                            {"showactive", true},
+                            {"x", 0},
+                            {"xanchor", "left"},
+                            {"y", 1.01},
+                            {"yanchor", "bottom"}}};
+
+  if (view.slider) {
+    const char *axis = model.levelsAlongY ? "yaxis" : "xaxis";
+    const char *low = model.levelsAlongY ? "shapes[0].y0" : "shapes[0].x0";
+    const char *high = model.levelsAlongY ? "shapes[0].y1" : "shapes[0].x1";
+    json steps = json::array();
+    for (size_t k = 0; k < geometry.sliderStarts.size(); ++k) {
+      AxisRange window = {geometry.sliderStarts[k],
+                          geometry.sliderStarts[k] + geometry.window};
+      json update = {{std::string(axis) + ".range",
+                      model.levelsAlongY ? yRange(window) : xRange(window)}};
+      if (view.overview) {
+        update[low] = roundForOutput(window.low);
+        update[high] = roundForOutput(window.high);
+      }
+      steps.push_back({{"label", std::to_string(k)},
+                       {"method", "relayout"},
+                       {"args", {update}}});
+    }
+    layout["sliders"] = {{{"active", 0},
+                          {"steps", steps},
+                          {"currentvalue", {{"prefix", "First level: "}}},
+                          {"x", mainLeft},
+                          {"len", roundForOutput(mainRight - mainLeft)},
+                          {"y", 0},
+                          {"yanchor", "top"},
+                          {"pad", {{"t", 10}}}}};
+    layout["margin"]["b"] = 80;
+    if (view.overview) {
+      AxisRange wx = geometry.mainX, wy = geometry.mainY;
+      layout["shapes"] = {{{"type", "rect"},
+                           {"xref", "x2"},
+                           {"yref", "y2"},
+                           {"x0", roundForOutput(wx.low)},
+                           {"x1", roundForOutput(wx.high)},
+                           {"y0", roundForOutput(wy.low)},
+                           {"y1", roundForOutput(wy.high)},
+                           {"line", {{"color", kWindowColor}, {"width", 1}}},
+                           {"fillcolor", kWindowFill}}};
+    }
+  }
+  return {{"data", std::move(data)}, {"layout", std::move(layout)}};
+}
+
+json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
+  ViewGeometry geometry = computeGeometry(model, view);
+  unsigned active = view.sizeColor < 0 ? model.defaultState
+                                       : static_cast<unsigned>(view.sizeColor);
+
+  json nodes = json::array();
+  for (const RenderNode &node : model.nodes)
+    nodes.push_back({{"name", node.name},
+                     {"op", node.op},
+                     {"category", node.category},
+                     {"color", node.color},
+                     {"status", node.status},
+                     {"x", roundForOutput(node.x)},
+                     {"y", roundForOutput(node.y)},
+                     {"level", node.level},
+                     {"parent", node.parent ? json(*node.parent) : json()},
+                     {"params", node.params},
+                     {"flops", node.flops},
+                     {"activations", node.activations},
+                     {"hover", joinHover(node)}});
+  json edges = json::array();
+  for (const RenderEdge &edge : model.edges)
+    edges.push_back({{"source", edge.source},
+                     {"target", edge.target},
+                     {"points", edge.points}});
+
+  json rows = json::array();
+  for (uint32_t i = 0; i < model.nodes.size(); ++i)
+    rows.push_back(model.getTableRow(i));
+
+  json states = json::array();
+  for (unsigned s = 0; s < kSizeColorStates.size(); ++s) {
+    const SizeColorState &entry = kSizeColorStates[s];
+    json state = {{"label", entry.label},
+                  {"size", entry.size == SizeMetric::Params ? "params"
+                                                            : "flops"},
+                  {"color", entry.color == ColorMetric::Operation ? "operation"
+                            : entry.color == ColorMetric::Flops   ? "flops"
+                                                                  : "params"}};
+    for (bool overview : {false, true}) {
+      MarkerState marker = model.getMarkerState(s, overview);
+      state[overview ? "overview" : "main"] = {
+          {"size", marker.sizes}, {"color", markerColors(marker)}};
+    }
+    states.push_back(std::move(state));
+  }
+
+  AxisRange levels = model.levelsAlongY ? geometry.fullY : geometry.fullX;
+  return {
+      {"version", kWidgetSpecVersion},
+      {"generator", "mav-render"},
+      {"title", model.title},
+      {"direction", model.direction},
+      {"levelAxis", model.levelsAlongY ? "y" : "x"},
+      {"traceType", scatterType(model)},
+      {"bounds",
+       {{"x", xRange(geometry.fullX)},
+        {"y", {roundForOutput(geometry.fullY.low),
+               roundForOutput(geometry.fullY.high)}}}},
+      {"view",
+       {{"x", xRange(geometry.mainX)},
+        {"y", {roundForOutput(geometry.mainY.low),
+               roundForOutput(geometry.mainY.high)}}}},
+      {"totals", {{"params", model.totalParams}, {"flops", model.totalFlops}}},
+      {"nodes", std::move(nodes)},
+      {"edges", std::move(edges)},
+      {"overview", {{"enabled", view.overview}}},
+      {"table",
+       {{"enabled", view.table},
+        {"columns", model.getTableHeader()},
+        {"rows", std::move(rows)}}},
+      {"slider",
+       {{"enabled", view.slider},
+        {"min", roundForOutput(levels.low)},
+        {"max", roundForOutput(levels.high)},
+        {"window", roundForOutput(geometry.window)}}},
+      {"menu",
+       {{"active", active},
+        {"colorscale", view.colorscale},
+        {"states", std::move(states)}}},
+      {"style",
+       {{"edgeColor", kEdgeColor},
+        {"failedColor", kFailedColor},
+        {"notRunOpacity", kNotRunOpacity},
+        {"mainSizeRange", {kMainMinSize, kMainMaxSize}},
+        {"overviewSizeRange", {kOverviewMinSize, kOverviewMaxSize}}}},
+  };
+}

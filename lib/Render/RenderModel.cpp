@@ -1,0 +1,376 @@
+//===- RenderModel.cpp - What every backend draws, read from the IR -------===//
+//
+// Reads the attributes of the cost, merge, layout and color passes into a
+// RenderModel. The rules that shape IDLMAV's figure live here: the log2 size
+// scale, hover text, the Activations spelling `(1,64,56,56)`, thousands
+// separated by spaces, and the skip-connection polylines built from
+// `layout.operand_offsets`.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mav/Render/RenderModel.h"
+#include "mav/Transforms/CostModel.h"
+
+#include "mav/IR/Printer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+using namespace mav;
+
+double mav::roundForOutput(double value) {
+  if (!std::isfinite(value))
+    return 0;
+  double rounded = std::round(value * 1e6) / 1e6;
+  return rounded == 0 ? 0.0 : rounded; // no "-0.0"
+}
+
+double mav::scaleLog2(double value, double smallestPositive, double largest,
+                      double minSize, double maxSize) {
+  if (!(value > 0) || !(smallestPositive > 0))
+    return minSize;
+  double low = std::log2(smallestPositive), high = std::log2(largest);
+  if (!(high > low))
+    return maxSize;
+  double t = (std::log2(value) - low) / (high - low);
+  return minSize + (maxSize - minSize) * std::clamp(t, 0.0, 1.0);
+}
+
+std::string mav::formatThousands(int64_t value) {
+  std::string digits = std::to_string(value);
+  size_t start = digits[0] == '-' ? 1 : 0;
+  std::string out = digits.substr(0, start);
+  for (size_t i = start; i < digits.size(); ++i) {
+    if (i > start && (digits.size() - i) % 3 == 0)
+      out += ' ';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string mav::escapeHtml(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    default:
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string mav::escapePlotlyText(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else
+      out += c;
+  }
+  return out;
+}
+
+/// `(1,64,56,56)` for a tensor, the IR spelling for anything else.
+static void formatActivation(const Type &type, std::string &out) {
+  if (!type.isRanked()) {
+    out += type.str();
+    return;
+  }
+  out += '(';
+  const std::vector<int64_t> &dims = type.getDims();
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (i)
+      out += ',';
+    out += dims[i] == kUnknownDim ? std::string("?") : std::to_string(dims[i]);
+  }
+  out += ')';
+}
+
+static std::string formatActivations(const Node &node) {
+  std::string out;
+  for (size_t i = 0; i < node.resultTypes.size(); ++i) {
+    if (i)
+      out += ", ";
+    formatActivation(node.resultTypes[i], out);
+  }
+  return out;
+}
+
+/// Reads a numeric position attribute; reports a diagnostic when it is
+/// missing or not a number.
+static LogicalResult readCoordinate(const Graph &graph, uint32_t index,
+                                    std::string_view key, double &value,
+                                    DiagnosticEngine &diags) {
+  const Node &node = graph.getNode(index);
+  const Attribute *attr = node.attrs.get(key);
+  if (!attr) {
+    diags.error(graph.getSourceLoc(index),
+                fmt::format("node '%{}' has no '{}': run the layout pass "
+                            "before rendering (mav-render runs it only when "
+                            "no node has a position)",
+                            node.name, key));
+    return failure();
+  }
+  if (!attr->isNumber() || !std::isfinite(attr->getNumber())) {
+    diags.error(graph.getSourceLoc(index),
+                fmt::format("'{}' of node '%{}' must be a finite number", key,
+                            node.name));
+    return failure();
+  }
+  value = attr->getNumber();
+  return success();
+}
+
+static bool isHexColor(std::string_view color) {
+  if (color.size() != 7 || color[0] != '#')
+    return false;
+  return std::all_of(color.begin() + 1, color.end(),
+                     [](char c) { return std::isxdigit((unsigned char)c); });
+}
+
+static std::vector<std::string> buildHoverLines(const Node &node,
+                                                const RenderNode &view) {
+  std::vector<std::string> lines = {
+      "Name: " + view.name,
+      "Operation: " + view.op,
+      "Activations: " + view.activations,
+      "Parameters: " + formatThousands(view.params),
+      "FLOPS: " + formatThousands(view.flops),
+  };
+  if (view.status == "failed")
+    lines.push_back("Error: " + (view.error.empty() ? std::string("failed")
+                                                    : view.error));
+  else if (view.status == "not-run")
+    lines.push_back("Status: not run");
+  if (const Attribute *args = node.attrs.get("args"); args && args->isDict())
+    for (const NamedAttribute &arg : args->getDict()) {
+      std::string value;
+      if (arg.value.isString())
+        value = arg.value.getString();
+      else
+        printAttribute(arg.value, value);
+      lines.push_back(arg.name + ": " + value);
+    }
+  return lines;
+}
+
+/// The polyline of the edge from `from` to `to`: straight, or for a skip
+/// connection moved `offset` sideways (across the levels) for its middle part,
+/// leaving and entering the nodes half a level away from them.
+static std::vector<std::array<double, 2>>
+buildEdgePoints(const RenderNode &from, const RenderNode &to, double offset,
+                bool levelsAlongY) {
+  std::vector<std::array<double, 2>> points;
+  auto add = [&](double x, double y) {
+    points.push_back({roundForOutput(x), roundForOutput(y)});
+  };
+  if (offset == 0) {
+    add(from.x, from.y);
+    add(to.x, to.y);
+    return points;
+  }
+  // Work in (main, cross) coordinates: main runs along the levels.
+  double main0 = levelsAlongY ? from.y : from.x;
+  double main1 = levelsAlongY ? to.y : to.x;
+  double cross0 = levelsAlongY ? from.x : from.y;
+  double cross1 = levelsAlongY ? to.x : to.y;
+  double sign = main1 >= main0 ? 1.0 : -1.0;
+  double step = std::min(0.5, std::abs(main1 - main0) / 2);
+  double mains[4] = {main0, main0 + sign * step, main1 - sign * step, main1};
+  double crosses[4] = {cross0, cross0 + offset, cross1 + offset, cross1};
+  for (int i = 0; i < 4; ++i)
+    levelsAlongY ? add(crosses[i], mains[i]) : add(mains[i], crosses[i]);
+  return points;
+}
+
+LogicalResult mav::buildRenderModel(const Graph &graph, RenderModel &model,
+                                    DiagnosticEngine &diags) {
+  model = RenderModel();
+  model.title = graph.getName();
+  model.direction = std::string(graph.getAttrs().getString("layout.direction",
+                                                           "down"));
+  model.levelsAlongY = model.direction != "right" && model.direction != "left";
+  model.nodes.resize(graph.size());
+
+  bool ok = true;
+  for (uint32_t i = 0; i < graph.size(); ++i) {
+    const Node &node = graph.getNode(i);
+    RenderNode &view = model.nodes[i];
+    view.name = node.name;
+    view.op = node.op;
+    view.category = std::string(node.attrs.getString("category"));
+    view.status = std::string(node.attrs.getString("status", "ok"));
+    view.error = std::string(node.attrs.getString("error"));
+    if (failed(readCoordinate(graph, i, "layout.x", view.x, diags)) ||
+        failed(readCoordinate(graph, i, "layout.y", view.y, diags))) {
+      ok = false;
+      continue;
+    }
+    view.level = node.attrs.getInt("layout.level", 0);
+    std::string color(node.attrs.getString("color"));
+    if (!color.empty() && !isHexColor(color)) {
+      diags.error(graph.getSourceLoc(i),
+                  fmt::format("'color' of node '%{}' must be \"#RRGGBB\", "
+                              "not \"{}\"",
+                              node.name, color));
+      ok = false;
+      continue;
+    }
+    view.color = view.status == "failed" ? kFailedColor
+                 : color.empty()         ? kMissingColor
+                                         : color;
+    if (const Attribute *parent = node.attrs.get("parent")) {
+      std::optional<uint32_t> parentIndex;
+      if (parent->isString())
+        parentIndex = graph.lookup(parent->getString());
+      if (!parentIndex) {
+        diags.error(graph.getSourceLoc(i),
+                    fmt::format("'parent' of node '%{}' must name a node of "
+                                "the graph",
+                                node.name));
+        ok = false;
+        continue;
+      }
+      view.parent = parentIndex;
+    }
+    view.params = cost::getNodeParamCount(node.attrs);
+    view.flops = node.attrs.getInt("cost.flops", 0);
+    if (view.status != "not-run")
+      view.activations = formatActivations(node);
+    view.hoverLines = buildHoverLines(node, view);
+  }
+  if (!ok)
+    return failure();
+
+  model.minX = model.minY = std::numeric_limits<double>::infinity();
+  model.maxX = model.maxY = -std::numeric_limits<double>::infinity();
+  for (const RenderNode &view : model.nodes) {
+    model.minX = std::min(model.minX, view.x);
+    model.maxX = std::max(model.maxX, view.x);
+    model.minY = std::min(model.minY, view.y);
+    model.maxY = std::max(model.maxY, view.y);
+    model.totalParams += view.params;
+    model.totalFlops += view.flops;
+  }
+  if (graph.size() == 0)
+    model.minX = model.maxX = model.minY = model.maxY = 0;
+  // The cost pass's totals count tied parameters once; prefer them.
+  if (const Attribute *total = graph.getAttrs().get("cost.total_params");
+      total && total->isInt())
+    model.totalParams = total->getInt();
+  if (const Attribute *total = graph.getAttrs().get("cost.total_flops");
+      total && total->isInt())
+    model.totalFlops = total->getInt();
+  model.defaultState = model.totalParams == 0 ? 1 : 0;
+
+  // Edges, in the order of their target node and operand.
+  for (uint32_t i = 0; i < graph.size(); ++i) {
+    const Node &node = graph.getNode(i);
+    const Attribute *offsets = node.attrs.get("layout.operand_offsets");
+    if (offsets && (!offsets->isList() ||
+                    offsets->getList().size() != node.operands.size())) {
+      diags.error(graph.getSourceLoc(i),
+                  fmt::format("'layout.operand_offsets' of node '%{}' must be "
+                              "a list with one number per operand ({})",
+                              node.name, node.operands.size()));
+      return failure();
+    }
+    for (size_t k = 0; k < node.operands.size(); ++k) {
+      double offset = 0;
+      if (offsets) {
+        const Attribute &value = offsets->getList()[k];
+        if (!value.isNumber()) {
+          diags.error(graph.getSourceLoc(i),
+                      fmt::format("'layout.operand_offsets' of node '%{}' "
+                                  "must hold numbers",
+                                  node.name));
+          return failure();
+        }
+        offset = value.getNumber();
+      }
+      uint32_t source = node.operands[k].node;
+      model.edges.push_back(
+          {source, i,
+           buildEdgePoints(model.nodes[source], model.nodes[i], offset,
+                           model.levelsAlongY)});
+    }
+  }
+  return success();
+}
+
+MarkerState RenderModel::getMarkerState(unsigned state, bool overview) const {
+  const SizeColorState &entry = kSizeColorStates[state];
+  auto metric = [](const RenderNode &node, bool byFlops) {
+    return static_cast<double>(byFlops ? node.flops : node.params);
+  };
+  // Extremes of a metric over all nodes, for the log2 scales.
+  auto extremes = [&](bool byFlops) {
+    double smallest = 0, largest = 0;
+    for (const RenderNode &node : nodes) {
+      double value = metric(node, byFlops);
+      if (value > 0 && (smallest == 0 || value < smallest))
+        smallest = value;
+      largest = std::max(largest, value);
+    }
+    return std::make_pair(smallest, largest);
+  };
+
+  MarkerState result;
+  bool sizeByFlops = entry.size == SizeMetric::Flops;
+  auto [sizeLow, sizeHigh] = extremes(sizeByFlops);
+  double minSize = overview ? kOverviewMinSize : kMainMinSize;
+  double maxSize = overview ? kOverviewMaxSize : kMainMaxSize;
+  double subSize = overview ? kOverviewSubNodeSize : kMainSubNodeSize;
+  for (const RenderNode &node : nodes)
+    result.sizes.push_back(
+        node.parent ? subSize
+                    : roundForOutput(scaleLog2(metric(node, sizeByFlops),
+                                               sizeLow, sizeHigh, minSize,
+                                               maxSize)));
+
+  if (entry.color == ColorMetric::Operation) {
+    for (const RenderNode &node : nodes)
+      result.colorNames.push_back(node.color);
+    return result;
+  }
+  result.numericColors = true;
+  bool colorByFlops = entry.color == ColorMetric::Flops;
+  auto [colorLow, colorHigh] = extremes(colorByFlops);
+  for (const RenderNode &node : nodes)
+    result.colorValues.push_back(roundForOutput(
+        scaleLog2(metric(node, colorByFlops), colorLow, colorHigh, 0, 1)));
+  return result;
+}
+
+std::vector<std::string> RenderModel::getTableHeader() const {
+  return {"Name", "Operation", "Activations",
+          fmt::format("Params [{}]", formatThousands(totalParams)),
+          fmt::format("FLOPS [{}]", formatThousands(totalFlops))};
+}
+
+std::vector<std::string> RenderModel::getTableRow(uint32_t index) const {
+  const RenderNode &node = nodes[index];
+  return {node.name, node.op, node.activations, formatThousands(node.params),
+          formatThousands(node.flops)};
+}

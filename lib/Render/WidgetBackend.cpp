@@ -1,0 +1,50 @@
+//===- WidgetBackend.cpp - `mav-render --widget` --------------------------===//
+//
+// The widget spec: one JSON document with everything the interactive view
+// needs (nodes with positions, colours, sizes and hover text, edges, table
+// rows, slider range, dropdown states). The HTML page embeds it; other front
+// ends (a notebook widget) can read it too. Its format is docs/Widget.md.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mav/Render/Backend.h"
+#include "mav/Render/Figure.h"
+
+using namespace mav;
+
+namespace {
+
+class WidgetBackend : public Backend {
+public:
+  explicit WidgetBackend(const PassOptions &options) : options(options) {}
+
+  LogicalResult render(const Graph &graph, std::string &output,
+                       DiagnosticEngine &diags) override {
+    ViewOptions view;
+    view.overview = view.slider = true;
+    RenderModel model;
+    if (failed(readViewOptions(options, view, diags)) ||
+        failed(buildRenderModel(graph, model, diags)))
+      return failure();
+    output = dumpJson(buildWidgetSpec(model, view));
+    output += '\n';
+    return success();
+  }
+
+private:
+  PassOptions options;
+};
+
+} // namespace
+
+void mav::registerWidgetBackend(BackendRegistry &registry) {
+  BackendInfo info;
+  info.name = "widget";
+  info.summary = "The widget spec: JSON with everything the interactive view "
+                 "needs (docs/Widget.md)";
+  info.options = getViewOptionInfos(/*interactive=*/true);
+  info.factory = [](const PassOptions &options) {
+    return std::make_unique<WidgetBackend>(options);
+  };
+  registry.registerBackend(std::move(info));
+}

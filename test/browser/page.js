@@ -1,0 +1,246 @@
+// Drives a `mav-render --html --offline` page in Debian's chromium with
+// playwright-core and checks that its panels work and stay in step:
+//   node test/browser/page.js PAGE.html SCREENSHOT_DIR
+// Prints one `PASS: ...` line per check (FileCheck'ed by page.test) and
+// exits non-zero at the first failure. The model's names carry script
+// injections; the page must not run them.
+'use strict';
+
+const path = require('path');
+const fs = require('fs');
+const { launchBrowser } = require('./browser');
+
+const [pagePath, shotDir] = process.argv.slice(2);
+if (!pagePath || !shotDir) {
+  console.error('usage: node page.js PAGE.html SCREENSHOT_DIR');
+  process.exit(2);
+}
+fs.mkdirSync(shotDir, { recursive: true });
+
+function check(condition, message, details) {
+  if (!condition) {
+    throw new Error('FAIL: ' + message +
+                    (details === undefined ? '' : ': ' + JSON.stringify(details)));
+  }
+  console.log('PASS: ' + message);
+}
+
+const near = (a, b, eps = 1e-6) => Math.abs(a - b) <= eps;
+
+async function main() {
+  const browser = await launchBrowser();
+  const problems = [];
+  const dialogs = [];
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push('console: ' + msg.text());
+    });
+    page.on('pageerror', (err) => problems.push('pageerror: ' + err.message));
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      dialog.dismiss();
+    });
+    // An offline page must not touch the network.
+    page.on('request', (request) => {
+      if (!request.url().startsWith('file:') && !request.url().startsWith('data:'))
+        problems.push('network request: ' + request.url());
+    });
+
+    await page.goto('file://' + path.resolve(pagePath));
+    await page.waitForFunction(() => window.mavApp !== undefined);
+    await page.evaluate(() => window.mavApp.ready);
+    const shot = (name) =>
+      page.screenshot({ path: path.join(shotDir, name + '.png') });
+    await shot('01-loaded');
+
+    const info = await page.evaluate(() => {
+      const app = window.mavApp;
+      return {
+        nodes: app.spec.nodes.length,
+        points: document.querySelectorAll('#mav-main .scatterlayer .trace:nth-child(2) .point').length,
+        overviewPoints: document.querySelectorAll('#mav-overview .scatterlayer .trace:nth-child(2) .point').length,
+        rows: document.querySelectorAll('#mav-table tbody tr').length,
+        title: document.title,
+        xss: window.__mavXss,
+        injected: document.querySelectorAll('#mav-table b, #mav-table img, #mav-table script').length,
+      };
+    });
+    check(problems.length === 0, 'page loads without console errors', problems);
+    check(info.points === info.nodes && info.nodes > 40,
+          'main graph draws every node', info);
+    check(info.overviewPoints === info.nodes, 'overview draws every node', info);
+    check(info.rows === info.nodes, 'table has one row per node', info);
+    check(info.title === 'browser </script> test', 'title is the graph name as text', info.title);
+    check(info.xss === undefined && info.injected === 0 && dialogs.length === 0,
+          'no script or markup from the IR runs', { info, dialogs });
+
+    // Click a node of the main graph: selected, centred, row highlighted.
+    const target = await page.evaluate(() => {
+      const app = window.mavApp;
+      const index = app.spec.nodes.findIndex((n) => n.name === 'layer3.conv');
+      const node = app.spec.nodes[index];
+      const layout = app.main._fullLayout;
+      const box = app.main.getBoundingClientRect();
+      return { index, node,
+               x: box.left + layout._size.l + layout.xaxis.d2p(node.x),
+               y: box.top + layout._size.t + layout.yaxis.d2p(node.y) };
+    });
+    await page.mouse.click(target.x, target.y);
+    await page.waitForFunction((i) => window.mavApp.state.selected === i, target.index);
+    await page.waitForTimeout(200);
+    const afterClick = await page.evaluate(() => {
+      const app = window.mavApp;
+      const view = app.getMainView();
+      const row = document.querySelector('#mav-table tbody tr.mav-selected');
+      const outline = app.main.data[2];
+      return { view, row: row && Number(row.dataset.node),
+               rowText: row && row.cells[0].textContent,
+               outline: [outline.x[0], outline.y[0]] };
+    });
+    check(afterClick.row === target.index && afterClick.rowText === 'layer3.conv',
+          'clicking a node highlights its table row', afterClick);
+    check(near((afterClick.view.y[0] + afterClick.view.y[1]) / 2, target.node.y) &&
+          near((afterClick.view.x[0] + afterClick.view.x[1]) / 2, target.node.x),
+          'clicking a node centres it', afterClick.view);
+    check(afterClick.outline[0] === target.node.x && afterClick.outline[1] === target.node.y,
+          'clicking a node outlines it', afterClick.outline);
+    await shot('02-node-clicked');
+
+    // Click a table row far down: the node is selected and the views follow.
+    const rowIndex = await page.evaluate(() =>
+      window.mavApp.spec.nodes.findIndex((n) => n.name === 'layer22.conv'));
+    await page.locator(`#mav-table tbody tr[data-node="${rowIndex}"]`).click();
+    await page.waitForFunction((i) => window.mavApp.state.selected === i, rowIndex);
+    await page.waitForTimeout(200);
+    const afterRow = await page.evaluate(() => {
+      const app = window.mavApp;
+      const view = app.getMainView();
+      const shape = app.overview._fullLayout.shapes[0];
+      return { view, node: app.spec.nodes[app.state.selected],
+               shape: [shape.y0, shape.y1], slider: Number(app.slider.value),
+               selectedRows: document.querySelectorAll('#mav-table tr.mav-selected').length };
+    });
+    check(near((afterRow.view.y[0] + afterRow.view.y[1]) / 2, afterRow.node.y) &&
+          afterRow.selectedRows === 1,
+          'clicking a row selects and centres its node', afterRow);
+    check(near(afterRow.shape[0], afterRow.view.y[0]) && near(afterRow.shape[1], afterRow.view.y[1]),
+          'overview window follows the main view', afterRow);
+    check(near(afterRow.slider, afterRow.view.y[0], 1e-3), 'slider follows the main view', afterRow);
+    await shot('03-row-clicked');
+
+    // Move the slider: the main view scrolls, the table follows.
+    const afterSlider = await page.evaluate(async () => {
+      const app = window.mavApp;
+      const before = app.table.scrollTop;
+      app.slider.value = '5';
+      app.slider.dispatchEvent(new Event('input'));
+      await new Promise((r) => setTimeout(r, 300));
+      const view = app.getMainView();
+      const firstVisible = app.spec.nodes.findIndex((n) =>
+        n.x >= view.x[0] && n.x <= view.x[1] && n.y >= view.y[0] && n.y <= view.y[1]);
+      const row = document.querySelector(`#mav-table tbody tr[data-node="${firstVisible}"]`);
+      const header = app.table.querySelector('thead').offsetHeight;
+      return { view, before, after: app.table.scrollTop,
+               expected: Math.max(0, row.offsetTop - header),
+               shape: app.overview._fullLayout.shapes[0].y0 };
+    });
+    check(near(afterSlider.view.y[0], 5), 'slider moves the main view', afterSlider);
+    check(Math.abs(afterSlider.after - afterSlider.expected) <= 1 &&
+          near(afterSlider.shape, 5),
+          'slider scrolls the table to the first visible node and moves the overview window',
+          afterSlider);
+    await shot('04-slider');
+
+    // Click the overview at level 30: the main view centres there.
+    const ovTarget = await page.evaluate(() => {
+      const app = window.mavApp;
+      const layout = app.overview._fullLayout;
+      const box = app.overview.getBoundingClientRect();
+      return { x: box.left + layout._size.l + layout.xaxis.d2p(0),
+               y: box.top + layout._size.t + layout.yaxis.d2p(30) };
+    });
+    await page.mouse.click(ovTarget.x, ovTarget.y);
+    await page.waitForTimeout(300);
+    const afterOverview = await page.evaluate(() => window.mavApp.getMainView());
+    check(Math.abs((afterOverview.y[0] + afterOverview.y[1]) / 2 - 30) < 0.3,
+          'clicking the overview pans the main graph', afterOverview);
+    await shot('05-overview-click');
+
+    // Pan the main graph by dragging: overview window, slider, table follow.
+    const box = await page.locator('#mav-main').boundingBox();
+    const panBefore = await page.evaluate(async () => {
+      const app = window.mavApp;
+      app.slider.value = '2';
+      app.slider.dispatchEvent(new Event('input'));
+      await new Promise((r) => setTimeout(r, 300));
+      return { view: app.getMainView(), scroll: app.table.scrollTop };
+    });
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.7);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.2, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForTimeout(300);
+    const afterPan = await page.evaluate(() => {
+      const app = window.mavApp;
+      const shape = app.overview._fullLayout.shapes[0];
+      return { view: app.getMainView(), shape: [shape.y0, shape.y1],
+               slider: Number(app.slider.value), scroll: app.table.scrollTop };
+    });
+    check(afterPan.view.y[0] > panBefore.view.y[0] + 1 &&
+          near(afterPan.shape[0], afterPan.view.y[0]) &&
+          near(afterPan.slider, Math.min(afterPan.view.y[0], Number(await page.evaluate(() => window.mavApp.slider.max))), 1e-3),
+          'panning the main graph moves the overview window and the slider',
+          { panBefore, afterPan });
+    check(afterPan.scroll !== panBefore.scroll, 'panning scrolls the table',
+          { panBefore, afterPan });
+    await shot('06-panned');
+
+    // The dropdown restyles both node traces.
+    for (const entry of [1, 2, 3, 0]) {
+      await page.selectOption('#mav-menu', String(entry));
+      await page.waitForTimeout(100);
+      const styled = await page.evaluate((k) => {
+        const app = window.mavApp;
+        const state = app.spec.menu.states[k];
+        const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+        return same(app.main.data[1].marker.size, state.main.size) &&
+               same(app.main.data[1].marker.color, state.main.color) &&
+               same(app.overview.data[1].marker.size, state.overview.size) &&
+               same(app.overview.data[1].marker.color, state.overview.color);
+      }, entry);
+      check(styled, `dropdown entry ${entry} restyles main and overview nodes`);
+      if (entry === 2) await shot('07-color-by-flops');
+    }
+
+    // Search by name, then by operation (Enter steps through matches).
+    await page.fill('#mav-search', 'layer12.bn');
+    await page.press('#mav-search', 'Enter');
+    await page.waitForTimeout(200);
+    const found = await page.evaluate(() => ({
+      selected: window.mavApp.spec.nodes[window.mavApp.state.selected].name,
+      status: document.getElementById('mav-search-status').textContent }));
+    check(found.selected === 'layer12.bn' && found.status === '1 of 1',
+          'search finds a node by name', found);
+    await page.fill('#mav-search', 'nn.relu');
+    await page.press('#mav-search', 'Enter');
+    await page.press('#mav-search', 'Enter');
+    await page.waitForTimeout(200);
+    const byOp = await page.evaluate(() => ({
+      selected: window.mavApp.spec.nodes[window.mavApp.state.selected],
+      status: document.getElementById('mav-search-status').textContent }));
+    check(byOp.selected.op === 'nn.ReLU' && byOp.status === '2 of 6',
+          'search by operation steps through the matches', byOp);
+    await shot('08-search');
+
+    check(problems.length === 0 && dialogs.length === 0,
+          'no console errors and no dialogs after interaction', { problems, dialogs });
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((err) => {
+  console.log(err.message);
+  process.exit(1);
+});
