@@ -110,12 +110,71 @@ std::optional<std::string> checkParent(const Attribute &attr,
   return std::nullopt;
 }
 
+std::optional<std::string> checkCount(const Attribute &attr, const Graph &,
+                                      uint32_t) {
+  if (auto err = expectKind(attr, Attribute::Kind::Int))
+    return err;
+  if (attr.getInt() < 0)
+    return std::string("must not be negative");
+  return std::nullopt;
+}
+
+std::optional<std::string> checkNumber(const Attribute &attr, const Graph &,
+                                       uint32_t) {
+  if (!attr.isNumber())
+    return fmt::format("must be a number, not a {}",
+                       Attribute::getKindName(attr.getKind()));
+  return std::nullopt;
+}
+
+std::optional<std::string> checkColor(const Attribute &attr, const Graph &,
+                                      uint32_t) {
+  if (auto err = expectKind(attr, Attribute::Kind::String))
+    return err;
+  const std::string &s = attr.getString();
+  bool ok = s.size() == 7 && s[0] == '#' &&
+            s.find_first_not_of("0123456789abcdefABCDEF", 1) ==
+                std::string::npos;
+  if (!ok)
+    return fmt::format("must be a colour '#RRGGBB', not \"{}\"", s);
+  return std::nullopt;
+}
+
+std::optional<std::string> checkOperandOffsets(const Attribute &attr,
+                                               const Graph &graph,
+                                               uint32_t nodeIndex) {
+  if (auto err = expectKind(attr, Attribute::Kind::List))
+    return err;
+  for (const Attribute &element : attr.getList())
+    if (!element.isNumber())
+      return std::string("must be a list of numbers");
+  size_t operands = graph.getNode(nodeIndex).operands.size();
+  if (attr.getList().size() != operands)
+    return fmt::format("has {} entries for {} operands",
+                       attr.getList().size(), operands);
+  return std::nullopt;
+}
+
 // Sorted by name; docs/IR.md "Attributes with a meaning" lists the same.
-constexpr std::array<AttrSpec, 10> kNodeAttrSpecs = {{
+constexpr std::array<AttrSpec, 24> kNodeAttrSpecs = {{
     {"args", checkDict},
     {"buffers", checkTensorDict},
+    {"category", checkString},
     {"class", checkStringList},
+    {"color", checkColor},
+    {"cost.activation_bytes", checkCount},
+    {"cost.activation_elems", checkCount},
+    {"cost.buffers", checkCount},
+    {"cost.flops", checkCount},
+    {"cost.macs", checkCount},
+    {"cost.param_bytes", checkCount},
+    {"cost.params", checkCount},
+    {"cost.uncounted", checkStringList},
     {"error", checkString},
+    {"layout.level", checkCount},
+    {"layout.operand_offsets", checkOperandOffsets},
+    {"layout.x", checkNumber},
+    {"layout.y", checkNumber},
     {"module", checkString},
     {"ops", checkOps},
     {"params", checkTensorDict},
