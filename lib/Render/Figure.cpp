@@ -243,8 +243,11 @@ json mav::buildPlotlyFigure(const RenderModel &model, const ViewOptions &view) {
     hover.push_back(joinHover(node));
     opacity.push_back(node.status == "not-run" ? kNotRunOpacity : 1.0);
     bool failedNode = node.status == "failed";
-    lineColors.push_back(failedNode ? kFailedColor : "#FFFFFF");
-    lineWidths.push_back(failedNode ? 2 : 0.5);
+    bool notRun = node.status == "not-run";
+    lineColors.push_back(failedNode ? kFailedColor
+                         : notRun   ? kNotRunOutlineColor
+                                    : "#FFFFFF");
+    lineWidths.push_back(failedNode ? 2 : notRun ? 1 : 0.5);
   }
   json xs = json::array(), ys = json::array();
   for (const RenderNode &node : model.nodes) {
@@ -500,6 +503,7 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
        {{"edgeColor", kEdgeColor},
         {"failedColor", kFailedColor},
         {"notRunOpacity", kNotRunOpacity},
+        {"notRunOutlineColor", kNotRunOutlineColor},
         {"mainSizeRange", {kMainMinSize, kMainMaxSize}},
         {"overviewSizeRange", {kOverviewMinSize, kOverviewMaxSize}}}},
   };

@@ -33,8 +33,10 @@ inline constexpr double kMainSubNodeSize = 4, kOverviewSubNodeSize = 2;
 /// Fill colour of failed nodes, and of nodes without a `color` attribute.
 inline constexpr const char *kFailedColor = "#FF0000";
 inline constexpr const char *kMissingColor = "#7F7F7F";
-/// Opacity of nodes that were never run (status = "not-run").
-inline constexpr double kNotRunOpacity = 0.35;
+/// Opacity of nodes that were never run (status = "not-run"), and the
+/// outline that keeps their pale fill visible on white.
+inline constexpr double kNotRunOpacity = 0.6;
+inline constexpr const char *kNotRunOutlineColor = "#8C8C8C";
 
 struct RenderNode {
   std::string name;

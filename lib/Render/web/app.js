@@ -144,10 +144,12 @@
     return n.status === 'not-run' ? spec.style.notRunOpacity : 1;
   });
   var lineColors = nodes.map(function (n) {
-    return n.status === 'failed' ? spec.style.failedColor : '#FFFFFF';
+    if (n.status === 'failed') return spec.style.failedColor;
+    if (n.status === 'not-run') return spec.style.notRunOutlineColor;
+    return '#FFFFFF';
   });
   var lineWidths = nodes.map(function (n) {
-    return n.status === 'failed' ? 2 : 0.5;
+    return n.status === 'failed' ? 2 : n.status === 'not-run' ? 1 : 0.5;
   });
   var edges = edgeArrays();
 
