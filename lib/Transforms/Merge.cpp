@@ -29,6 +29,7 @@
 #include "mav/Transforms/Passes.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -76,8 +77,13 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
   std::vector<int64_t> params(numNodes);
   for (uint32_t i = 0; i < numNodes; ++i)
     params[i] = cost::getNodeParamCount(graph.getNode(i).attrs);
-  int64_t totalParams =
-      std::accumulate(params.begin(), params.end(), int64_t(0));
+  // Sums saturate: absurd shapes in a hostile file must not overflow.
+  auto addSaturating = [](int64_t a, int64_t b) {
+    int64_t sum;
+    return __builtin_add_overflow(a, b, &sum) ? INT64_MAX : sum;
+  };
+  int64_t totalParams = std::accumulate(params.begin(), params.end(),
+                                        int64_t(0), addSaturating);
   double cutoff = threshold * static_cast<double>(totalParams);
   std::vector<uint32_t> order(numNodes);
   std::iota(order.begin(), order.end(), 0);
@@ -87,7 +93,7 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
   std::vector<bool> isSubNode(numNodes, false);
   int64_t runningParams = 0;
   for (uint32_t i : order) {
-    runningParams += params[i];
+    runningParams = addSaturating(runningParams, params[i]);
     isSubNode[i] = threshold >= 0 && canMerge[i] &&
                    static_cast<double>(runningParams) <= cutoff;
   }
