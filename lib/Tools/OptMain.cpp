@@ -324,8 +324,10 @@ int mav::optMain(int argc, char **argv, const PassRegistry &registry) {
     CLI::Option *opt = app.add_option(flag, unusedFlagValues[flagIndex++],
                                       info->summary);
     opt->expected(0, 1);
-    if (!info->mainOption.empty())
-      opt->type_name(fmt::format("{}", info->mainOption));
+    // `--merge[=threshold]`: the value is optional and attached with '='.
+    opt->type_name(info->mainOption.empty()
+                       ? std::string()
+                       : fmt::format("[={}]", info->mainOption));
     opt->group(info->isTestPass ? "" : "Passes (run in the order given)");
   }
 
