@@ -30,13 +30,19 @@ double mav::roundForOutput(double value) {
 
 double mav::scaleLog2(double value, double smallestPositive, double largest,
                       double minSize, double maxSize) {
-  if (!(value > 0) || !(smallestPositive > 0))
-    return minSize;
+  // As IDLMAV: with nothing positive, or a range under 0.01 octaves, every
+  // node gets the middle of the scale (two nodes of 1000 and 1001 params
+  // must not come out as smallest and largest); otherwise values are
+  // clipped to [smallest positive, largest], so zero maps to the minimum.
+  double middle = (minSize + maxSize) / 2;
+  if (!(smallestPositive > 0) || !(largest >= smallestPositive))
+    return middle;
   double low = std::log2(smallestPositive), high = std::log2(largest);
-  if (!(high > low))
-    return maxSize;
-  double t = (std::log2(value) - low) / (high - low);
-  return minSize + (maxSize - minSize) * std::clamp(t, 0.0, 1.0);
+  if (!(high - low >= 0.01))
+    return middle;
+  double clipped = std::clamp(value, smallestPositive, largest);
+  double t = (std::log2(clipped) - low) / (high - low);
+  return minSize + (maxSize - minSize) * t;
 }
 
 std::string mav::formatThousands(int64_t value) {
@@ -107,8 +113,19 @@ static void formatActivation(const Type &type, std::string &out) {
   out += ')';
 }
 
-static std::string formatActivations(const Node &node) {
+/// The shapes a node produces; for an `output` node (no results), the
+/// shapes it receives, i.e. the model's outputs, as IDLMAV shows them.
+static std::string formatActivations(const Graph &graph, const Node &node) {
   std::string out;
+  if (node.isOutput()) {
+    for (size_t i = 0; i < node.operands.size(); ++i) {
+      if (i)
+        out += ", ";
+      ValueRef ref = node.operands[i];
+      formatActivation(graph.getNode(ref.node).resultTypes[ref.result], out);
+    }
+    return out;
+  }
   for (size_t i = 0; i < node.resultTypes.size(); ++i) {
     if (i)
       out += ", ";
@@ -257,7 +274,7 @@ LogicalResult mav::buildRenderModel(const Graph &graph, RenderModel &model,
     view.params = cost::getNodeParamCount(node.attrs);
     view.flops = node.attrs.getInt("cost.flops", 0);
     if (view.status != "not-run")
-      view.activations = formatActivations(node);
+      view.activations = formatActivations(graph, node);
     view.hoverLines = buildHoverLines(node, view);
   }
   if (!ok)

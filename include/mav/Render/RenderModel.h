@@ -124,8 +124,10 @@ struct RenderModel {
 LogicalResult buildRenderModel(const Graph &graph, RenderModel &model,
                                DiagnosticEngine &diags);
 
-/// IDLMAV's log2 size scale: `minSize` for values <= 0, else between
-/// `minSize` (smallest positive value) and `maxSize` (largest value).
+/// IDLMAV's log2 size scale: between `minSize` (smallest positive value,
+/// and anything below it, zero included) and `maxSize` (largest value); the
+/// middle of the scale for every value when nothing is positive or the
+/// positive values span less than 0.01 octaves.
 double scaleLog2(double value, double smallestPositive, double largest,
                  double minSize, double maxSize);
 
