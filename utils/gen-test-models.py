@@ -12,8 +12,9 @@ its inputs (in mav-trace's `--input` syntax), and the output shape of every
 leaf-module call in call order, recorded with forward hooks on the eager
 model. Everything is seeded, so two runs write the same models.
 
-`--no-large` skips torchvision's resnet18 and vit_b_16 (weights=None), which
-take most of the time and ~400 MB of disk.
+`--no-large` skips the torchvision models (weights=None: resnet18, vit_b_16
+and a dozen small classification networks, see TORCHVISION_MODELS), which
+take most of the time (~45 s on two cores) and ~750 MB of disk.
 
 `--check` compares an IR file printed by mav-trace for MODEL against
 REFERENCE (the reference.json written above): the parameters recorded on the
@@ -175,6 +176,25 @@ class Failing(nn.Module):
         return self.fc3(x)
 
 
+# torchvision classification models (weights=None), scripted: name ->
+# (constructor keyword arguments, input side). GoogLeNet and Inception v3
+# without their auxiliary classifiers (which only run in training) and
+# without their scipy-based weight initialisation (slow, and weights do not
+# matter here).
+TORCHVISION_MODELS = [
+    ("mobilenet_v2", {}, 224),
+    ("mobilenet_v3_small", {}, 224),
+    ("squeezenet1_0", {}, 224),
+    ("shufflenet_v2_x0_5", {}, 224),
+    ("efficientnet_b0", {}, 224),
+    ("regnet_x_400mf", {}, 224),
+    ("densenet121", {}, 224),
+    ("convnext_tiny", {}, 224),
+    ("googlenet", {"aux_logits": False, "init_weights": False}, 224),
+    ("inception_v3", {"aux_logits": False, "init_weights": False}, 299),
+]
+
+
 def param_total(model):
     # named_parameters() deduplicates shared tensors: tied weights count once.
     return sum(p.numel() for p in model.parameters())
@@ -305,6 +325,10 @@ def main(argv):
                        [torch.randn(1, 3, 224, 224)], None, "both"))
         models.append(("vit_b_16", torchvision.models.vit_b_16(weights=None),
                        [torch.randn(1, 3, 224, 224)], None, "script"))
+        for name, kwargs, side in TORCHVISION_MODELS:
+            model = getattr(torchvision.models, name)(weights=None, **kwargs)
+            models.append((name, model, [torch.randn(1, 3, side, side)], None,
+                           "script"))
 
     reference = {}
     for name, model, inputs, high, how in models:

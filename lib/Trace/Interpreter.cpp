@@ -24,6 +24,13 @@
 // constants and plumbing on known values still run, so the remaining modules
 // are found and their parameters counted.
 //
+// With TraceOptions::shapesOnly the model's tensors are meta tensors (shape
+// and dtype, no storage). Each op runs on a shape rule of ours for the heavy
+// ops libtorch 1.13 has no C++ meta kernel for (convolutions, norms, fused
+// attention), else on its meta kernel, else (no kernel, or the op needs
+// values: item, Bool, nonzero) on CPU on zero-filled tensors, its results
+// turned back into meta tensors. The recorded IR is the normal mode's.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Interpreter.h"
@@ -33,6 +40,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -189,8 +197,10 @@ Type getIValueType(const c10::IValue &value) {
 }
 
 /// An operand as the `ops` attribute records it: tensors by type, everything
-/// else by value.
-Attribute getIValueAttr(const c10::IValue &value) {
+/// else by value. `metaIsCpu` (shapes-only mode) records the meta device the
+/// values live on as the CPU that the normal mode runs on, so that both modes
+/// print the same IR.
+Attribute getIValueAttr(const c10::IValue &value, bool metaIsCpu) {
   if (value.isTensor()) {
     const at::Tensor &tensor = value.toTensor();
     return tensor.defined() ? Attribute::type(getTensorType(tensor))
@@ -206,18 +216,22 @@ Attribute getIValueAttr(const c10::IValue &value) {
     return Attribute::real(value.toDouble());
   if (value.isString())
     return Attribute::string(value.toStringRef());
-  if (value.isDevice())
-    return Attribute::string(value.toDevice().str());
+  if (value.isDevice()) {
+    c10::Device device = value.toDevice();
+    if (metaIsCpu && device.is_meta())
+      device = c10::Device(c10::kCPU);
+    return Attribute::string(device.str());
+  }
   if (value.isTuple()) {
     ListAttr elements;
     for (const c10::IValue &element : value.toTupleRef().elements())
-      elements.push_back(getIValueAttr(element));
+      elements.push_back(getIValueAttr(element, metaIsCpu));
     return Attribute::list(std::move(elements));
   }
   if (value.isList()) {
     ListAttr elements;
     for (const c10::IValue &element : value.toListRef())
-      elements.push_back(getIValueAttr(element));
+      elements.push_back(getIValueAttr(element, metaIsCpu));
     return Attribute::list(std::move(elements));
   }
   if (value.isObject())
@@ -516,6 +530,413 @@ bool runStructuralOp(const jit::Node *node, jit::Stack &stack) {
 }
 
 //===----------------------------------------------------------------------===//
+// Shapes-only execution
+//===----------------------------------------------------------------------===//
+
+/// A meta tensor with the dtype, shape and strides of `tensor`: nothing is
+/// allocated or copied. Tensors that are not plain strided ones (sparse,
+/// quantized) stay as they are.
+at::Tensor toMetaTensor(const at::Tensor &tensor) {
+  if (!tensor.defined() || tensor.is_meta() ||
+      tensor.layout() != c10::kStrided || tensor.is_quantized())
+    return tensor;
+  return at::empty_strided(tensor.sizes(), tensor.strides(),
+                           tensor.options().device(at::kMeta));
+}
+
+/// `value` with every tensor inside it (through lists and tuples) replaced
+/// by `map(tensor)`. Lists are copied, never modified in place.
+template <typename Fn>
+c10::IValue mapTensors(const c10::IValue &value, Fn &&map) {
+  if (value.isTensor())
+    return value.toTensor().defined() ? c10::IValue(map(value.toTensor()))
+                                      : value;
+  if (value.isTuple()) {
+    const auto &elements = value.toTupleRef().elements();
+    std::vector<c10::IValue> mapped;
+    mapped.reserve(elements.size());
+    for (const c10::IValue &element : elements)
+      mapped.push_back(mapTensors(element, map));
+    return c10::ivalue::Tuple::create(std::move(mapped));
+  }
+  if (value.isList() && containsTensor(value)) {
+    c10::impl::GenericList list = value.toList().copy();
+    for (size_t i = 0; i < list.size(); ++i)
+      list.set(i, mapTensors(list.get(i), map));
+    return list;
+  }
+  return value;
+}
+
+/// Ops whose result depends on tensor values, or that read a tensor's data
+/// without going through the dispatcher: in shapes-only mode they always run
+/// on CPU (on zeros), without trying a meta kernel first.
+bool needsTensorValues(c10::Symbol kind) {
+  static const std::unordered_set<std::string> kValueOps = {
+      "aten::item",     "aten::Int",          "aten::Float",
+      "aten::Bool",     "aten::ScalarImplicit", "aten::is_nonzero",
+      "aten::equal",    "aten::allclose",     "aten::tolist",
+      "prim::tolist",   "aten::format",       "aten::str",
+      "aten::nonzero",  "aten::nonzero_numpy", "aten::unique",
+      "aten::_unique2", "aten::unique_dim",   "aten::masked_select",
+      "aten::__str__",  "aten::numpy_T",      "aten::_local_scalar_dense"};
+  return kValueOps.count(kind.toQualString()) != 0;
+}
+
+/// The `index`-th operand of an op whose `count` operands are on top of
+/// `stack`.
+const c10::IValue &peekOperand(const jit::Stack &stack, size_t count,
+                               size_t index) {
+  return stack[stack.size() - count + index];
+}
+
+/// An `int[N]` operand: a list, or one int for every dimension.
+std::optional<std::vector<int64_t>> getIntList(const c10::IValue &value,
+                                               size_t size) {
+  if (value.isInt())
+    return std::vector<int64_t>(size, value.toInt());
+  if (!value.isIntList())
+    return std::nullopt;
+  std::vector<int64_t> list = value.toIntVector();
+  if (list.size() == 1 && size > 1)
+    list.assign(size, list[0]);
+  if (list.size() != size)
+    return std::nullopt;
+  return list;
+}
+
+/// The result of a convolution computed from its operands' shapes, for the
+/// aten convolution ops, which have no meta kernel in libtorch 1.13 (theirs
+/// is written in Python). Replaces the operands on `stack` with the result
+/// and returns true; returns false (stack untouched) when `node` is not a
+/// convolution or its operands do not fit, so that running it for real
+/// reports the error.
+bool inferConvolution(const jit::Node *node, jit::Stack &stack) {
+  std::string_view name = node->kind().toQualString();
+  const c10::FunctionSchema *schema = node->maybeSchema();
+  if (!schema)
+    return false;
+  size_t count = schema->arguments().size();
+  if (stack.size() < count || count < 3)
+    return false;
+  auto operand = [&](size_t index) -> const c10::IValue & {
+    return peekOperand(stack, count, index);
+  };
+  // Where stride, padding, dilation, output_padding and groups are, and
+  // whether the convolution is transposed.
+  int strideAt = 3, paddingAt = 4, dilationAt = -1, outputPaddingAt = -1,
+      groupsAt = -1;
+  bool transposed = false;
+  if (name == "aten::_convolution" || name == "aten::convolution") {
+    if (count < 9)
+      return false;
+    dilationAt = 5;
+    outputPaddingAt = 7;
+    groupsAt = 8;
+    if (!operand(6).isBool())
+      return false;
+    transposed = operand(6).toBool();
+  } else if (name == "aten::conv1d" || name == "aten::conv2d" ||
+             name == "aten::conv3d") {
+    if (count != 7)
+      return false;
+    dilationAt = 5;
+    groupsAt = 6;
+  } else if (name == "aten::conv_transpose1d" ||
+             name == "aten::conv_transpose2d" ||
+             name == "aten::conv_transpose3d") {
+    if (count != 8)
+      return false;
+    transposed = true;
+    outputPaddingAt = 5;
+    groupsAt = 6;
+    dilationAt = 7;
+  } else {
+    return false;
+  }
+  if (!operand(0).isTensor() || !operand(1).isTensor() ||
+      !operand(groupsAt).isInt())
+    return false;
+  const at::Tensor &input = operand(0).toTensor();
+  const at::Tensor &weight = operand(1).toTensor();
+  if (!input.defined() || !weight.defined() || !input.is_meta() ||
+      !weight.is_meta() || weight.dim() < 3 ||
+      input.scalar_type() != weight.scalar_type())
+    return false;
+  size_t spatial = static_cast<size_t>(weight.dim() - 2);
+  bool batched = static_cast<size_t>(input.dim()) == spatial + 2;
+  if (!batched && static_cast<size_t>(input.dim()) != spatial + 1)
+    return false;
+  int64_t groups = operand(groupsAt).toInt();
+  std::optional<std::vector<int64_t>> stride =
+      getIntList(operand(strideAt), spatial);
+  std::optional<std::vector<int64_t>> dilation =
+      getIntList(operand(dilationAt), spatial);
+  std::vector<int64_t> outputPadding(spatial, 0);
+  if (outputPaddingAt >= 0) {
+    auto list = getIntList(operand(outputPaddingAt), spatial);
+    if (!list)
+      return false;
+    outputPadding = *list;
+  }
+  std::optional<std::vector<int64_t>> padding;
+  std::vector<int64_t> inSizes = input.sizes().vec();
+  if (!batched)
+    inSizes.insert(inSizes.begin(), 1);
+  const c10::IValue &paddingValue = operand(paddingAt);
+  if (paddingValue.isString()) {
+    // conv2d(..., padding="valid" | "same"), stride 1.
+    if (paddingValue.toStringRef() == "valid")
+      padding = std::vector<int64_t>(spatial, 0);
+    else if (paddingValue.toStringRef() != "same")
+      return false;
+  } else {
+    padding = getIntList(paddingValue, spatial);
+    if (!padding)
+      return false;
+  }
+  if (!stride || !dilation || groups <= 0)
+    return false;
+  int64_t inChannels = inSizes[1];
+  std::vector<int64_t> outSizes = {inSizes[0]};
+  if (transposed) {
+    if (weight.size(0) != inChannels)
+      return false;
+    outSizes.push_back(weight.size(1) * groups);
+  } else {
+    if (weight.size(1) * groups != inChannels ||
+        weight.size(0) % groups != 0)
+      return false;
+    outSizes.push_back(weight.size(0));
+  }
+  for (size_t i = 0; i < spatial; ++i) {
+    int64_t in = inSizes[i + 2], kernel = weight.size(i + 2);
+    int64_t extent = (*dilation)[i] * (kernel - 1) + 1;
+    int64_t out;
+    if (!padding) // "same"
+      out = in;
+    else if (transposed)
+      out = (in - 1) * (*stride)[i] - 2 * (*padding)[i] + extent - 1 +
+            outputPadding[i] + 1;
+    else if ((*stride)[i] <= 0)
+      return false;
+    else
+      out = (in + 2 * (*padding)[i] - extent) / (*stride)[i] + 1;
+    if (out <= 0 || (!transposed && padding &&
+                     in + 2 * (*padding)[i] < extent))
+      return false;
+    outSizes.push_back(out);
+  }
+  if (!batched)
+    outSizes.erase(outSizes.begin());
+  const c10::IValue &bias = operand(2);
+  if (bias.isTensor() && bias.toTensor().defined() &&
+      (bias.toTensor().dim() != 1 ||
+       bias.toTensor().size(0) != outSizes[batched ? 1 : 0]))
+    return false;
+  at::Tensor result = at::empty(
+      outSizes, input.options().memory_format(input.suggest_memory_format()));
+  stack.resize(stack.size() - count);
+  stack.emplace_back(std::move(result));
+  return true;
+}
+
+/// The results of aten::_native_multi_head_attention (the fused attention
+/// nn.MultiheadAttention takes without gradients), which has no meta kernel:
+/// the attention output has the query's shape with the projection's width;
+/// the weights are absent unless asked for.
+bool inferNativeAttention(const jit::Node *node, jit::Stack &stack) {
+  if (node->kind().toQualString() !=
+      std::string_view("aten::_native_multi_head_attention"))
+    return false;
+  const c10::FunctionSchema *schema = node->maybeSchema();
+  if (!schema)
+    return false;
+  size_t count = schema->arguments().size();
+  if (count < 12 || stack.size() < count)
+    return false;
+  auto operand = [&](size_t index) -> const c10::IValue & {
+    return peekOperand(stack, count, index);
+  };
+  if (!operand(0).isTensor() || !operand(1).isTensor() ||
+      !operand(4).isInt() || !operand(7).isTensor() ||
+      !operand(10).isBool() || !operand(11).isBool())
+    return false;
+  const at::Tensor &query = operand(0).toTensor();
+  const at::Tensor &key = operand(1).toTensor();
+  const at::Tensor &projWeight = operand(7).toTensor();
+  if (!query.is_meta() || query.dim() != 3 || key.dim() != 3 ||
+      !projWeight.defined() || projWeight.dim() != 2)
+    return false;
+  int64_t batch = query.size(0), length = query.size(1),
+          sourceLength = key.size(1), heads = operand(4).toInt();
+  at::Tensor output =
+      at::empty({batch, length, projWeight.size(0)}, query.options());
+  at::Tensor weights;
+  if (operand(10).toBool())
+    weights = operand(11).toBool()
+                  ? at::empty({batch, length, sourceLength}, query.options())
+                  : at::empty({batch, heads, length, sourceLength},
+                              query.options());
+  stack.resize(stack.size() - count);
+  stack.emplace_back(std::move(output));
+  stack.emplace_back(std::move(weights));
+  return true;
+}
+
+/// The result of a normalization (batch, instance, layer or group norm),
+/// which has the input's shape: these composite ops end in kernels without a
+/// meta implementation in libtorch 1.13. Returns false (stack untouched)
+/// when the operands do not fit, so that running the op reports the error.
+bool inferNormalization(const jit::Node *node, jit::Stack &stack) {
+  std::string_view name = node->kind().toQualString();
+  // Index of the first per-channel tensor operand and how many follow, or
+  // of layer_norm's normalized_shape.
+  size_t firstChannel = 0, numChannel = 0;
+  bool layerNorm = false;
+  int64_t groupsAt = -1;
+  if (name == "aten::batch_norm" || name == "aten::instance_norm") {
+    firstChannel = 1;
+    numChannel = 4;
+  } else if (name == "aten::group_norm") {
+    groupsAt = 1;
+    firstChannel = 2;
+    numChannel = 2;
+  } else if (name == "aten::layer_norm") {
+    layerNorm = true;
+  } else {
+    return false;
+  }
+  const c10::FunctionSchema *schema = node->maybeSchema();
+  if (!schema)
+    return false;
+  size_t count = schema->arguments().size();
+  if (stack.size() < count || count < firstChannel + numChannel)
+    return false;
+  auto operand = [&](size_t index) -> const c10::IValue & {
+    return peekOperand(stack, count, index);
+  };
+  if (!operand(0).isTensor() || !operand(0).toTensor().defined() ||
+      !operand(0).toTensor().is_meta())
+    return false;
+  const at::Tensor &input = operand(0).toTensor();
+  // A tensor operand that must be undefined or have exactly `dims`.
+  auto fits = [&](const c10::IValue &value, c10::IntArrayRef dims) {
+    if (value.isNone())
+      return true;
+    if (!value.isTensor())
+      return false;
+    const at::Tensor &tensor = value.toTensor();
+    return !tensor.defined() || tensor.sizes() == dims;
+  };
+  if (layerNorm) {
+    if (count < 4 || !operand(1).isIntList())
+      return false;
+    std::vector<int64_t> shape = operand(1).toIntVector();
+    if (shape.size() > static_cast<size_t>(input.dim()) ||
+        !std::equal(shape.begin(), shape.end(),
+                    input.sizes().end() - shape.size()) ||
+        !fits(operand(2), shape) || !fits(operand(3), shape))
+      return false;
+  } else {
+    if (input.dim() < 2)
+      return false;
+    int64_t channels = input.size(1);
+    if (groupsAt >= 0 && (!operand(groupsAt).isInt() ||
+                          operand(groupsAt).toInt() <= 0 ||
+                          channels % operand(groupsAt).toInt() != 0))
+      return false;
+    for (size_t i = 0; i < numChannel; ++i)
+      if (!fits(operand(firstChannel + i), {channels}))
+        return false;
+  }
+  at::Tensor result = at::empty(
+      input.sizes(),
+      input.options().memory_format(input.suggest_memory_format()));
+  stack.resize(stack.size() - count);
+  stack.emplace_back(std::move(result));
+  return true;
+}
+
+/// Results of other common ops without a meta kernel in libtorch 1.13:
+/// activations and permutations that keep their input's shape, in-place
+/// activations (their result is their input), embedding lookups and
+/// adaptive average pooling. Returns false when `node` is none of them or
+/// its operands do not fit.
+bool inferSimpleOp(const jit::Node *node, jit::Stack &stack) {
+  static const std::unordered_set<std::string_view> kSameShape = {
+      "aten::relu", "aten::relu6", "aten::hardtanh", "aten::hardswish",
+      "aten::flip", "aten::roll"};
+  static const std::unordered_set<std::string_view> kInPlace = {
+      "aten::relu_", "aten::relu6_", "aten::hardtanh_", "aten::hardswish_"};
+  std::string_view name = node->kind().toQualString();
+  bool sameShape = kSameShape.count(name) != 0;
+  bool inPlace = kInPlace.count(name) != 0;
+  bool embedding = name == "aten::embedding";
+  bool adaptivePool = name == "aten::adaptive_avg_pool2d";
+  if (!sameShape && !inPlace && !embedding && !adaptivePool)
+    return false;
+  const c10::FunctionSchema *schema = node->maybeSchema();
+  if (!schema)
+    return false;
+  size_t count = schema->arguments().size();
+  if (count < 1 || stack.size() < count)
+    return false;
+  auto operand = [&](size_t index) -> const c10::IValue & {
+    return peekOperand(stack, count, index);
+  };
+  if (!operand(0).isTensor() || !operand(0).toTensor().defined() ||
+      !operand(0).toTensor().is_meta())
+    return false;
+  const at::Tensor &first = operand(0).toTensor();
+  at::Tensor result;
+  if (inPlace) {
+    result = first;
+  } else if (sameShape) {
+    result = at::empty(
+        first.sizes(),
+        first.options().memory_format(first.suggest_memory_format()));
+  } else if (embedding) {
+    // embedding(weight, indices, ...): one weight row per index.
+    if (count < 2 || !operand(1).isTensor() || first.dim() != 2)
+      return false;
+    const at::Tensor &indices = operand(1).toTensor();
+    if (!indices.defined() ||
+        !at::isIntegralType(indices.scalar_type(), /*includeBool=*/false))
+      return false;
+    std::vector<int64_t> sizes = indices.sizes().vec();
+    sizes.push_back(first.size(1));
+    result = at::empty(sizes, first.options());
+  } else {
+    // adaptive_avg_pool2d(input, output_size): the last two dimensions.
+    std::optional<std::vector<int64_t>> output =
+        count == 2 ? getIntList(operand(1), 2) : std::nullopt;
+    if (!output || (first.dim() != 3 && first.dim() != 4) ||
+        (*output)[0] < 0 || (*output)[1] < 0)
+      return false;
+    for (int64_t i = 1; i < first.dim(); ++i)
+      if (first.size(i) == 0)
+        return false;
+    std::vector<int64_t> sizes = first.sizes().vec();
+    sizes[sizes.size() - 2] = (*output)[0];
+    sizes[sizes.size() - 1] = (*output)[1];
+    result = at::empty(
+        sizes, first.options().memory_format(first.suggest_memory_format()));
+  }
+  stack.resize(stack.size() - count);
+  stack.emplace_back(std::move(result));
+  return true;
+}
+
+/// Whether a schema argument is a `Device` or `Device?`.
+bool isDeviceArgument(const c10::Argument &argument) {
+  c10::TypePtr type = argument.type();
+  if (auto optional = type->cast<c10::OptionalType>())
+    type = optional->getElementType();
+  return type->kind() == c10::TypeKind::DeviceObjType;
+}
+
+//===----------------------------------------------------------------------===//
 // The interpreter
 //===----------------------------------------------------------------------===//
 
@@ -601,6 +1022,11 @@ private:
   void runOp(const jit::Node *node, Env &env, const ModuleInfo *module);
   void executeOp(const jit::Node *node, Env &env, const ModuleInfo *module,
                  bool isNodeOp);
+  void runWithoutValues(const jit::Node *node, jit::Operation &operation,
+                        jit::Stack &stack);
+  at::Tensor getMetaState(const at::Tensor &tensor);
+  size_t countStaticOps(jit::Graph &graph, size_t depth);
+  size_t countStaticOps(const jit::Block *block, size_t depth);
   std::vector<Slot> callGraph(jit::Graph &graph, const jit::Node *call,
                               Env &env, size_t firstArg,
                               const ModuleInfo *module);
@@ -646,6 +1072,19 @@ private:
   std::unordered_map<std::string, unsigned> nameCounts;
   std::unordered_set<std::string> usedNames;
   std::unordered_map<const jit::Node *, jit::Operation> operations;
+
+  // Shapes-only mode.
+  /// Meta copies of the model's tensors (parameters, buffers, attributes,
+  /// graph constants), by the original's TensorImpl.
+  std::unordered_map<const c10::TensorImpl *, at::Tensor> metaTensors;
+  /// Nodes whose meta kernel failed once: they go straight to the CPU.
+  std::unordered_set<const jit::Node *> metaFailed;
+  /// Ops run on CPU on zeros, by name (sorted for the summary).
+  std::map<std::string, size_t> cpuFallbacks;
+
+  /// The progress line's estimate of the ops a run executes.
+  size_t opsExpected = 1;
+  std::unordered_map<const jit::Graph *, size_t> staticOpCounts;
 
   /// The leaf-module or function node whose body is running, if any.
   OpenNode *current = nullptr;
@@ -699,20 +1138,27 @@ void Interpreter::indexModule(
     bool isParam = type->is_parameter(i);
     bool isBuffer = type->is_buffer(i);
     const c10::IValue &slot = object->getSlot(i);
-    if ((!isParam && !isBuffer) || !slot.isTensor() ||
-        !slot.toTensor().defined())
+    if (!slot.isTensor() || !slot.toTensor().defined())
       continue;
-    const at::Tensor &tensor = slot.toTensor();
+    at::Tensor tensor = slot.toTensor();
+    // Tied weights may be distinct TensorImpls over one storage: the key is
+    // taken from the real tensor, before a meta copy replaces it.
+    std::string canonical = fmt::format(
+        "{}:{}:{}:{}", fmt::ptr(tensor.storage().unsafeGetStorageImpl()),
+        tensor.storage_offset(), fmt::join(tensor.sizes(), "x"),
+        fmt::join(tensor.strides(), "x"));
+    if (options.shapesOnly && !tensor.is_meta()) {
+      tensor = getMetaState(tensor);
+      object->setSlot(i, tensor);
+    }
+    if (!isParam && !isBuffer)
+      continue;
     c10::TensorImpl *impl = tensor.unsafeGetTensorImpl();
     if (states.count(impl))
       continue;
     StateInfo state;
     state.name = joinPath(path, type->getAttributeName(i));
-    // Tied weights may be distinct TensorImpls over one storage.
-    state.canonical = fmt::format(
-        "{}:{}:{}:{}", fmt::ptr(tensor.storage().unsafeGetStorageImpl()),
-        tensor.storage_offset(), fmt::join(tensor.sizes(), "x"),
-        fmt::join(tensor.strides(), "x"));
+    state.canonical = std::move(canonical);
     state.isBuffer = isBuffer;
     stateOrder.emplace_back(tensor, state.canonical);
     states.emplace(impl, std::move(state));
@@ -860,7 +1306,8 @@ void Interpreter::closeNode(OpenNode &open, std::vector<Slot> results,
     if (results[i].known)
       registerProducer(results[i].value, ValueRef{index, i});
   if (options.progress)
-    options.progress(TraceProgress{graph.size(), module});
+    options.progress(
+        TraceProgress{graph.size(), summary.realOps, opsExpected, module});
 }
 
 void Interpreter::noteStateReads(const std::vector<Slot> &inputs) {
@@ -988,6 +1435,9 @@ void Interpreter::runNode(const jit::Node *node, Env &env,
       return;
     }
     std::optional<c10::IValue> value = jit::toIValue(output);
+    if (value && options.shapesOnly && value->isTensor() &&
+        value->toTensor().defined())
+      value = c10::IValue(getMetaState(value->toTensor()));
     env[output] = value ? Slot{*value, true, {}} : Slot::unknown();
     return;
   }
@@ -1299,7 +1749,10 @@ void Interpreter::executeOp(const jit::Node *node, Env &env,
       const c10::FunctionSchema *schema = node->maybeSchema();
       if (schema && schema->is_vararg())
         stack.emplace_back(static_cast<int64_t>(inputs.size()));
-      cached->second(stack);
+      if (options.shapesOnly)
+        runWithoutValues(node, cached->second, stack);
+      else
+        cached->second(stack);
     }
   } catch (const std::exception &e) {
     if (notRunMode)
@@ -1345,13 +1798,172 @@ void Interpreter::executeOp(const jit::Node *node, Env &env,
     entry.set("op", Attribute::string(node->kind().toQualString()));
     ListAttr operands, results;
     for (const Slot &slot : inputs)
-      operands.push_back(getIValueAttr(slot.value));
+      operands.push_back(getIValueAttr(slot.value, options.shapesOnly));
     for (size_t i = 0; i < numOutputs; ++i)
       results.push_back(Attribute::type(getIValueType(stack[first + i])));
     entry.set("operands", Attribute::list(std::move(operands)));
     entry.set("results", Attribute::list(std::move(results)));
     current->ops.push_back(Attribute::dict(std::move(entry)));
   }
+}
+
+at::Tensor Interpreter::getMetaState(const at::Tensor &tensor) {
+  auto [it, inserted] =
+      metaTensors.try_emplace(tensor.unsafeGetTensorImpl(), at::Tensor());
+  if (inserted)
+    it->second = toMetaTensor(tensor);
+  return it->second;
+}
+
+void Interpreter::runWithoutValues(const jit::Node *node,
+                                   jit::Operation &operation,
+                                   jit::Stack &stack) {
+  c10::Symbol kind = node->kind();
+  // The model sees the CPU it would run on in the normal mode, so that
+  // device tests (`'cpu' in str(x.device)`, which picks nn.MultiheadAttention's
+  // fused path) go the same way; tensors it creates on "the CPU" are meta.
+  if (kind == c10::prim::device && stack.back().isTensor()) {
+    c10::Device device = stack.back().toTensor().device();
+    stack.pop_back();
+    stack.emplace_back(device.is_meta() ? c10::Device(c10::kCPU) : device);
+    return;
+  }
+  // Ops without a meta kernel whose results are cheap to infer.
+  if (inferConvolution(node, stack) || inferNormalization(node, stack) ||
+      inferNativeAttention(node, stack) || inferSimpleOp(node, stack))
+    return;
+
+  const c10::FunctionSchema *schema = node->maybeSchema();
+  bool forced = needsTensorValues(kind) || metaFailed.count(node);
+  if (!forced) {
+    jit::Stack saved = stack;
+    if (schema && !schema->is_vararg() &&
+        stack.size() >= schema->arguments().size()) {
+      size_t base = stack.size() - schema->arguments().size();
+      for (size_t i = 0; i < schema->arguments().size(); ++i) {
+        c10::IValue &value = stack[base + i];
+        if (value.isDevice() && value.toDevice().is_cpu() &&
+            isDeviceArgument(schema->arguments()[i]))
+          value = c10::IValue(c10::Device(c10::kMeta));
+      }
+    }
+    try {
+      operation(stack);
+      return;
+    } catch (const std::exception &) {
+      // No meta kernel, or one that needs data: run it for real below.
+      metaFailed.insert(node);
+      stack = std::move(saved);
+    }
+  }
+
+  // Real execution on CPU, every meta tensor replaced by zeros of its shape
+  // (the same zeros for the same tensor, so that aliasing is kept).
+  std::unordered_map<const c10::TensorImpl *, at::Tensor> cpuOf;
+  std::unordered_map<const c10::TensorImpl *, at::Tensor> metaOf;
+  for (c10::IValue &value : stack) {
+    value = mapTensors(value, [&](const at::Tensor &tensor) -> at::Tensor {
+      if (!tensor.is_meta())
+        return tensor;
+      auto [it, inserted] =
+          cpuOf.try_emplace(tensor.unsafeGetTensorImpl(), at::Tensor());
+      if (inserted) {
+        it->second = at::empty_strided(tensor.sizes(), tensor.strides(),
+                                       tensor.options().device(at::kCPU));
+        it->second.zero_();
+        metaOf.emplace(it->second.unsafeGetTensorImpl(), tensor);
+      }
+      return it->second;
+    });
+  }
+  operation(stack);
+  if (cpuOf.empty())
+    return; // nothing was meta: an ordinary CPU op
+  ++cpuFallbacks[kind.toQualString()];
+  // The results go back to meta: an input returned as is (an in-place op)
+  // is its meta original again, anything else a meta copy.
+  for (c10::IValue &value : stack) {
+    value = mapTensors(value, [&](const at::Tensor &tensor) -> at::Tensor {
+      auto original = metaOf.find(tensor.unsafeGetTensorImpl());
+      if (original != metaOf.end() &&
+          original->second.sizes() == tensor.sizes() &&
+          original->second.strides() == tensor.strides())
+        return original->second;
+      return toMetaTensor(tensor);
+    });
+  }
+}
+
+size_t Interpreter::countStaticOps(const jit::Block *block, size_t depth) {
+  constexpr size_t kMaxTrips = 1000;
+  size_t count = 0;
+  for (const jit::Node *node : block->nodes()) {
+    c10::Symbol kind = node->kind();
+    if (kind == c10::prim::Constant || kind == c10::prim::GetAttr)
+      continue;
+    if (kind == c10::prim::If) {
+      // A branch that raises is not expected to run; of two others, the
+      // shorter (early returns and fast paths are the usual ones taken).
+      auto raises = [](const jit::Block *branch) {
+        for (const jit::Node *inner : branch->nodes())
+          if (inner->kind() == c10::prim::RaiseException)
+            return true;
+        return false;
+      };
+      const jit::Block *thenBlock = node->blocks()[0];
+      const jit::Block *elseBlock = node->blocks()[1];
+      size_t thenCount = countStaticOps(thenBlock, depth);
+      size_t elseCount = countStaticOps(elseBlock, depth);
+      bool thenRaises = raises(thenBlock), elseRaises = raises(elseBlock);
+      if (thenRaises != elseRaises)
+        count += 1 + (thenRaises ? elseCount : thenCount);
+      else
+        count += 1 + std::min(thenCount, elseCount);
+      continue;
+    }
+    if (kind == c10::prim::Loop) {
+      size_t trips = 1;
+      if (std::optional<c10::IValue> max = jit::toIValue(node->input(0)))
+        if (max->isInt() && max->toInt() >= 0)
+          trips = std::min<size_t>(static_cast<size_t>(max->toInt()),
+                                   kMaxTrips);
+      count += trips * countStaticOps(node->blocks()[0], depth);
+      continue;
+    }
+    jit::Graph *callee = nullptr;
+    try {
+      if (kind == c10::prim::CallMethod) {
+        if (auto cls = node->input(0)->type()->cast<c10::ClassType>())
+          callee = jit::toGraphFunction(
+                       cls->getMethod(node->s(c10::attr::name)))
+                       .graph()
+                       .get();
+      } else if (kind == c10::prim::CallFunction) {
+        if (auto fn = node->input(0)->type()->cast<c10::FunctionType>())
+          callee = jit::toGraphFunction(*fn->function()).graph().get();
+      }
+    } catch (const std::exception &) {
+      callee = nullptr;
+    }
+    if (callee) {
+      count += countStaticOps(*callee, depth + 1);
+      continue;
+    }
+    ++count;
+  }
+  return count;
+}
+
+size_t Interpreter::countStaticOps(jit::Graph &graph, size_t depth) {
+  constexpr size_t kMaxDepth = 200;
+  if (depth > kMaxDepth)
+    return 0;
+  auto found = staticOpCounts.find(&graph);
+  if (found != staticOpCounts.end())
+    return found->second;
+  size_t count = countStaticOps(graph.block(), depth);
+  staticOpCounts.emplace(&graph, count);
+  return count;
 }
 
 //===----------------------------------------------------------------------===//
@@ -1367,6 +1979,8 @@ std::optional<Graph> Interpreter::run(std::vector<c10::IValue> inputs,
 
   jit::Method forward = root.get_method("forward");
   std::shared_ptr<jit::Graph> forwardGraph = forward.graph();
+  if (options.progress)
+    opsExpected = std::max<size_t>(1, countStaticOps(*forwardGraph, 0));
 
   // Input nodes, named after forward's arguments.
   std::vector<Slot> args;
@@ -1411,6 +2025,7 @@ std::optional<Graph> Interpreter::run(std::vector<c10::IValue> inputs,
   }
   if (!unused.empty())
     graph.getAttrs().set("unused_params", Attribute::dict(std::move(unused)));
+  summary.cpuFallbacks.assign(cpuFallbacks.begin(), cpuFallbacks.end());
   return std::move(graph);
 }
 

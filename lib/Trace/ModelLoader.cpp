@@ -11,6 +11,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <chrono>
 #include <filesystem>
 #include <system_error>
 
@@ -142,7 +143,16 @@ makeInputs(torch::jit::Module &module, const std::string &path,
                               argument.type()->annotation_str()));
       return std::nullopt;
     }
-    inputs.push_back(makeRandomTensor(options.inputs[i], generator));
+    const InputSpec &spec = options.inputs[i];
+    if (options.shapesOnly) {
+      // No values: a meta tensor has a shape and a dtype but no storage, so
+      // the input costs nothing whatever its resolution.
+      inputs.push_back(at::empty(
+          spec.dims, at::TensorOptions().dtype(*convertDType(spec.dtype))
+                         .device(at::kMeta)));
+      continue;
+    }
+    inputs.push_back(makeRandomTensor(spec, generator));
   }
   return inputs;
 }
@@ -156,7 +166,12 @@ std::optional<Graph> mav::traceModel(const std::string &modelPath,
   TraceSummary localSummary;
   if (!summary)
     summary = &localSummary;
+  using Clock = std::chrono::steady_clock;
+  auto seconds = [](Clock::time_point since) {
+    return std::chrono::duration<double>(Clock::now() - since).count();
+  };
   try {
+    Clock::time_point start = Clock::now();
     std::optional<torch::jit::Module> module = loadModule(modelPath, diags);
     if (!module)
       return std::nullopt;
@@ -165,9 +180,12 @@ std::optional<Graph> mav::traceModel(const std::string &modelPath,
         makeInputs(*module, modelPath, options, diags);
     if (!inputs)
       return std::nullopt;
+    summary->loadSeconds = seconds(start);
+    start = Clock::now();
     std::optional<Graph> graph =
         interpretForward(*module, std::move(*inputs), getGraphName(modelPath),
                          options, diags, *summary);
+    summary->runSeconds = seconds(start);
     if (graph)
       graph->getAttrs().set(
           "source", Attribute::string(

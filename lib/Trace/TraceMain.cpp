@@ -12,6 +12,7 @@
 #include "mav/Support/FileUtils.h"
 #include "mav/Trace/Trace.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <unistd.h>
@@ -30,6 +31,7 @@ struct TraceCommandLine {
   uint64_t seed = 0;
   std::string granularity = "module";
   bool debugInfo = false;
+  bool shapesOnly = false;
   bool strict = false;
   bool verbose = false;
   bool noVerify = false;
@@ -51,8 +53,13 @@ public:
         now - lastShown < std::chrono::milliseconds(terminal ? 100 : 1000))
       return;
     lastShown = now;
+    // The expected count is an estimate (loops, branches): never show 100%
+    // before the end.
+    size_t percent = std::min<size_t>(
+        99, progress.opsRun * 100 / std::max<size_t>(1, progress.opsExpected));
     std::string line = fmt::format(
-        "mav-trace: {} nodes, at '{}' ({:.1f} s)", progress.nodes,
+        "mav-trace: {}/~{} ops ({}%), {} nodes, at '{}' ({:.1f} s)",
+        progress.opsRun, progress.opsExpected, percent, progress.nodes,
         progress.module,
         std::chrono::duration<double>(now - start).count());
     if (terminal) {
@@ -112,6 +119,9 @@ int mav::traceMain(int argc, char **argv) {
       ->check(CLI::IsMember({"module", "op"}));
   app.add_flag("--debuginfo", cl.debugInfo,
                "Record each node's Python source line as its location");
+  app.add_flag("--shapes-only", cl.shapesOnly,
+               "Infer shapes without computing values (meta tensors; ops "
+               "without a meta kernel run on zeros)");
   app.add_flag("--strict", cl.strict,
                "Exit with status 1 when the forward pass fails part way");
   app.add_flag("-v,--verbose", cl.verbose,
@@ -147,6 +157,7 @@ int mav::traceMain(int argc, char **argv) {
   options.granularity = cl.granularity == "op" ? TraceGranularity::Op
                                                : TraceGranularity::Module;
   options.debugInfo = cl.debugInfo;
+  options.shapesOnly = cl.shapesOnly;
   options.progress = [&reporter](const TraceProgress &progress) {
     reporter.update(progress);
   };
@@ -163,9 +174,21 @@ int mav::traceMain(int argc, char **argv) {
                              "the IR)");
     return 1;
   }
-  if (cl.verbose)
-    fmt::print(stderr, "mav-trace: {} nodes in {:.2f} s ({} ops run)\n",
-               graph->size(), reporter.elapsedSeconds(), summary.realOps);
+  if (cl.verbose) {
+    fmt::print(stderr,
+               "mav-trace: {} nodes in {:.3f} s (load {:.3f} s, run {:.3f} "
+               "s; {} ops run)\n",
+               graph->size(), reporter.elapsedSeconds(), summary.loadSeconds,
+               summary.runSeconds, summary.realOps);
+    if (!summary.cpuFallbacks.empty()) {
+      std::vector<std::string> counts;
+      for (const auto &[op, count] : summary.cpuFallbacks)
+        counts.push_back(fmt::format("{} x{}", op, count));
+      fmt::print(stderr, "mav-trace: ran on CPU on zeros (no meta kernel or "
+                         "data-dependent): {}\n",
+                 fmt::join(counts, ", "));
+    }
+  }
 
   PrintOptions print;
   print.printLocations = cl.debugInfo;

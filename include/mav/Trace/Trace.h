@@ -55,6 +55,12 @@ enum class TraceGranularity {
 /// What the tracer reports while it runs, for a progress line.
 struct TraceProgress {
   size_t nodes = 0;          ///< Nodes recorded so far.
+  size_t opsRun = 0;         ///< Ops executed so far (plumbing included).
+  /// Ops a full run is expected to execute, from a static walk of the
+  /// forward graph and everything it calls (a loop body once per constant
+  /// trip, an `if` by its shorter branch that does not raise): an estimate,
+  /// never 0.
+  size_t opsExpected = 1;
   std::string_view module;   ///< Module path of the latest node.
 };
 
@@ -65,6 +71,11 @@ struct TraceOptions {
   TraceGranularity granularity = TraceGranularity::Module;
   /// Record the Python source line of each node as its location.
   bool debugInfo = false;
+  /// Infer shapes without computing values: parameters and inputs become
+  /// meta tensors, ops run on torch's meta kernels, and ops without one (or
+  /// that need values: `item`, `nonzero`, a branch condition) run on CPU on
+  /// zero-filled tensors of the right shape.
+  bool shapesOnly = false;
   /// Called after each recorded node; may be empty.
   std::function<void(const TraceProgress &)> progress;
 };
@@ -75,6 +86,13 @@ struct TraceSummary {
   bool forwardFailed = false;
   /// Ops executed (aten and prim, plumbing included).
   size_t realOps = 0;
+  /// With shapesOnly: ops that ran on CPU on zero-filled tensors, per op
+  /// name, sorted by name.
+  std::vector<std::pair<std::string, size_t>> cpuFallbacks;
+  /// Seconds spent loading the model (and making its inputs), and running
+  /// its forward.
+  double loadSeconds = 0;
+  double runSeconds = 0;
 };
 
 /// Loads the TorchScript model at `modelPath`, runs it and returns its graph.
