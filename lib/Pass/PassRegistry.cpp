@@ -62,10 +62,48 @@ static std::string_view trim(std::string_view s) {
   return s.substr(b, e - b + 1);
 }
 
+/// Removes the quotes of a `"..."` value and decodes the escapes that
+/// printStringLiteral writes (`\"`, `\\`, `\n`, `\t`, `\r`, `\xHH`), so
+/// that every value formatOptionValue prints parses back to itself.
 static std::string unquote(std::string_view s) {
-  if (s.size() >= 2 && s.front() == '"' && s.back() == '"')
-    s = s.substr(1, s.size() - 2);
-  return std::string(s);
+  if (s.size() < 2 || s.front() != '"' || s.back() != '"')
+    return std::string(s);
+  s = s.substr(1, s.size() - 2);
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\' || i + 1 == s.size()) {
+      out += s[i];
+      continue;
+    }
+    char c = s[++i];
+    unsigned byte = 0;
+    if (c == 'n')
+      out += '\n';
+    else if (c == 't')
+      out += '\t';
+    else if (c == 'r')
+      out += '\r';
+    else if (c == 'x' && i + 2 < s.size() &&
+             std::from_chars(s.data() + i + 1, s.data() + i + 3, byte, 16)
+                     .ptr == s.data() + i + 3) {
+      out += static_cast<char>(byte);
+      i += 2;
+    } else
+      out += c; // `\"`, `\\`, and any other escaped character as itself
+  }
+  return out;
+}
+
+/// The end of the quoted string starting at `text[pos]` (one past its closing
+/// quote), skipping backslash escapes; npos if it is not closed.
+static size_t skipQuoted(std::string_view text, size_t pos) {
+  for (size_t i = pos + 1; i < text.size(); ++i) {
+    if (text[i] == '\\')
+      ++i;
+    else if (text[i] == '"')
+      return i + 1;
+  }
+  return std::string_view::npos;
 }
 
 static bool parseInt(std::string_view text, int64_t &value) {
@@ -86,6 +124,10 @@ static std::vector<std::string_view> splitList(std::string_view text) {
   bool inQuotes = false;
   size_t start = 0;
   for (size_t i = 0; i <= text.size(); ++i) {
+    if (inQuotes && i + 1 < text.size() && text[i] == '\\') {
+      ++i; // an escaped character, possibly a quote or the last one
+      continue;
+    }
     if (i < text.size() && text[i] == '"')
       inQuotes = !inQuotes;
     if (i == text.size() || (text[i] == ',' && !inQuotes)) {
@@ -202,7 +244,7 @@ bool mav::parseOptionValue(const PassOptionInfo &option, std::string_view text,
 }
 
 static std::string formatStringValue(const std::string &s) {
-  if (!s.empty() && s.find_first_of(",{}[] \"=") == std::string::npos)
+  if (!s.empty() && s.find_first_of(",{}[] \t\"=\\") == std::string::npos)
     return s;
   std::string out;
   printStringLiteral(s, out);
@@ -399,12 +441,32 @@ bool PipelineParser::parseOption(PipelineElement &element) {
     skipSpaces();
     valueStart = pos;
     if (pos < text.size() && (text[pos] == '[' || text[pos] == '"')) {
+      // A list ends at its matching ']' and a string at its closing quote;
+      // brackets and escaped quotes inside quoted strings do not count.
       char close = text[pos] == '[' ? ']' : '"';
-      size_t end = text.find(close, pos + 1);
-      if (end == std::string::npos)
+      size_t end = std::string_view::npos;
+      if (close == '"') {
+        end = skipQuoted(text, pos);
+      } else {
+        int depth = 0;
+        for (size_t i = pos; i < text.size(); ++i) {
+          if (text[i] == '"') {
+            i = skipQuoted(text, i);
+            if (i == std::string_view::npos)
+              break;
+            --i;
+          } else if (text[i] == '[') {
+            ++depth;
+          } else if (text[i] == ']' && --depth == 0) {
+            end = i + 1;
+            break;
+          }
+        }
+      }
+      if (end == std::string_view::npos)
         return error(valueStart,
                      fmt::format("expected '{}' to end the value", close));
-      pos = end + 1;
+      pos = end;
     } else {
       while (pos < text.size() && text[pos] != ',' && text[pos] != '}' &&
              text[pos] != ' ')

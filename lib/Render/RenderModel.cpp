@@ -14,6 +14,7 @@
 #include "mav/IR/Printer.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <limits>
 
@@ -287,8 +288,14 @@ LogicalResult mav::buildRenderModel(const Graph &graph, RenderModel &model,
     model.maxX = std::max(model.maxX, view.x);
     model.minY = std::min(model.minY, view.y);
     model.maxY = std::max(model.maxY, view.y);
-    model.totalParams += view.params;
-    model.totalFlops += view.flops;
+    // Totals saturate like the cost pass's counts: a hostile file's
+    // near-INT64_MAX counts must not overflow when summed.
+    if (__builtin_add_overflow(model.totalParams, view.params,
+                               &model.totalParams))
+      model.totalParams = INT64_MAX;
+    if (__builtin_add_overflow(model.totalFlops, view.flops,
+                               &model.totalFlops))
+      model.totalFlops = INT64_MAX;
   }
   if (graph.size() == 0)
     model.minX = model.maxX = model.minY = model.maxY = 0;
