@@ -15,6 +15,7 @@ packages=(
   libfmt-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
   libgtest-dev googletest
   llvm-14-tools
+  time python3-matplotlib
   libtorch-dev python3-torch python3-torchvision python3-plotly
   chromium
   clang-14 libclang-rt-14-dev

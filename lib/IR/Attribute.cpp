@@ -147,13 +147,35 @@ Attribute *DictAttr::get(std::string_view key) {
   return const_cast<Attribute *>(std::as_const(*this).get(key));
 }
 
+/// Makes room for one more entry. Dictionaries are many and small, and
+/// passes grow every node's by a few keys each: growing by half (1, 3, 5,
+/// 7, 10, 15, 22...) instead of doubling keeps most of them exactly full
+/// (a node's 19 attributes after the whole pipeline take 22 slots, not 32),
+/// which is hundreds of bytes per node on million-node graphs, at the same
+/// amortised cost.
+static void reserveOneMore(std::vector<NamedAttribute> &entries) {
+  size_t size = entries.size();
+  if (size < entries.capacity())
+    return;
+  entries.reserve(size == 0 ? 1 : size + std::max<size_t>(2, size / 2));
+}
+
 void DictAttr::set(std::string_view key, Attribute value) {
+  // Keys usually come in order (parsing printed IR, passes adding their
+  // attributes): appending needs no search and no shifting.
+  if (entries.empty() || entries.back().name < key) {
+    reserveOneMore(entries);
+    entries.push_back(NamedAttribute{std::string(key), std::move(value)});
+    return;
+  }
   auto it = findKey(entries, key);
   if (it != entries.end() && it->name == key) {
     entries[it - entries.begin()].value = std::move(value);
     return;
   }
-  entries.insert(entries.begin() + (it - entries.begin()),
+  size_t index = static_cast<size_t>(it - entries.begin());
+  reserveOneMore(entries);
+  entries.insert(entries.begin() + index,
                  NamedAttribute{std::string(key), std::move(value)});
 }
 

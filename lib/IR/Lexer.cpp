@@ -34,7 +34,8 @@ Token Lexer::makeToken(TokenKind kind, size_t start) {
 
 Token Lexer::makeError(size_t start, size_t at, std::string message) {
   Token tok = makeToken(TokenKind::Error, start);
-  tok.text = std::move(message);
+  this->message = std::move(message);
+  tok.text = this->message;
   tok.errorOffset = at;
   return tok;
 }
@@ -102,7 +103,7 @@ Token Lexer::next() {
     if (!lexName(tok, start))
       return makeError(start, pos,
                        fmt::format("expected a name after '{}'", c));
-    std::string name = std::move(tok.text);
+    std::string_view name = tok.text;
     int64_t resultIndex = -1;
     if (c == '%' && pos < text.size() && text[pos] == '#') {
       size_t hashPos = pos++;
@@ -119,7 +120,7 @@ Token Lexer::next() {
     }
     Token out =
         makeToken(c == '%' ? TokenKind::ValueId : TokenKind::GraphId, start);
-    out.text = std::move(name);
+    out.text = name;
     out.resultIndex = resultIndex;
     return out;
   }
@@ -132,7 +133,7 @@ Token Lexer::next() {
     while (pos < text.size() && isIdentChar(text[pos]))
       ++pos;
     Token tok = makeToken(TokenKind::Identifier, start);
-    tok.text = text.substr(start, pos - start);
+    tok.text = std::string_view(text).substr(start, pos - start);
     return tok;
   }
   ++pos;
@@ -148,7 +149,7 @@ bool Lexer::lexName(Token &tok, size_t start) {
     Token str = lexString(pos);
     if (str.kind != TokenKind::String)
       return false;
-    tok.text = std::move(str.text);
+    tok.text = str.text;
     return true;
   }
   size_t nameStart = pos;
@@ -156,7 +157,7 @@ bool Lexer::lexName(Token &tok, size_t start) {
     ++pos;
   if (pos == nameStart)
     return false;
-  tok.text = text.substr(nameStart, pos - nameStart);
+  tok.text = std::string_view(text).substr(nameStart, pos - nameStart);
   (void)start;
   return true;
 }
@@ -226,8 +227,28 @@ static int hexValue(char c) {
 }
 
 Token Lexer::lexString(size_t start) {
-  ++pos; // opening quote
-  std::string value;
+  // Fast path: a string without escapes or control characters is its own
+  // spelling; anything else is decoded (and diagnosed) below.
+  size_t end = start + 1;
+  while (end < text.size()) {
+    unsigned char c = static_cast<unsigned char>(text[end]);
+    if (c == '"' || c == '\\' || (c < 0x20 && c != '\t'))
+      break;
+    ++end;
+  }
+  if (end < text.size() && text[end] == '"') {
+    pos = end + 1;
+    Token tok = makeToken(TokenKind::String, start);
+    tok.text = std::string_view(text).substr(start + 1, end - start - 1);
+    return tok;
+  }
+  return lexEscapedString(start);
+}
+
+Token Lexer::lexEscapedString(size_t start) {
+  pos = start + 1; // opening quote
+  std::string &value = decoded;
+  value.clear();
   while (true) {
     if (pos >= text.size() || text[pos] == '\n')
       return makeError(start, start, "unterminated string literal");
@@ -281,7 +302,7 @@ Token Lexer::lexString(size_t start) {
     }
   }
   Token tok = makeToken(TokenKind::String, start);
-  tok.text = std::move(value);
+  tok.text = value;
   return tok;
 }
 

@@ -4,6 +4,11 @@
 // white space are skipped. Tokens remember whether they start a line so the
 // parser can resynchronise on the next node after an error.
 //
+// Tokens are small plain values: their text is a view, into the source buffer
+// when the token is spelled there as is (identifiers, names, numbers, strings
+// without escapes: nearly every token), else into the lexer's own storage,
+// which the next token overwrites. A parser copies what it keeps.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef MAV_LIB_IR_LEXER_H
@@ -13,6 +18,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace mav::detail {
 
@@ -45,7 +51,9 @@ struct Token {
   size_t offset = 0;
   size_t length = 0;
   bool startsLine = false;
-  std::string text; // identifier, decoded string or name, or error message
+  /// Identifier, decoded string or name, or error message; valid until the
+  /// next call of Lexer::next() (see the file comment).
+  std::string_view text;
   int64_t intValue = 0;
   double floatValue = 0;
   int64_t resultIndex = -1; // for ValueId: the #N suffix, -1 if absent
@@ -57,6 +65,12 @@ public:
   explicit Lexer(const SourceBuffer &buffer);
   Token next();
   const SourceBuffer &getBuffer() const { return buffer; }
+  /// Whether `view` points into the source buffer (and so outlives the
+  /// token), rather than into the lexer's storage.
+  bool isInBuffer(std::string_view view) const {
+    return view.data() >= text.data() &&
+           view.data() + view.size() <= text.data() + text.size();
+  }
 
 private:
   Token makeToken(TokenKind kind, size_t start);
@@ -64,6 +78,8 @@ private:
   void skipWhitespaceAndComments();
   Token lexNumber(size_t start);
   Token lexString(size_t start);
+  /// Decodes a string literal with escapes into `decoded`.
+  Token lexEscapedString(size_t start);
   /// Lexes a bare name or quoted string after a sigil into `tok.text`.
   bool lexName(Token &tok, size_t start);
 
@@ -71,6 +87,8 @@ private:
   const std::string &text;
   size_t pos = 0;
   bool atLineStart = true;
+  /// Decoded strings with escapes, and error messages.
+  std::string decoded, message;
 };
 
 /// Short description of a token kind for "expected X" messages.

@@ -7,6 +7,11 @@
 // forward reference (out of topological order, perhaps a cycle) from a name
 // that is not defined anywhere.
 //
+// Parsing is on the path of every tool, so it avoids work per token: token
+// text is a view into the buffer, the name table is keyed by views into the
+// buffer, and lists and shapes are collected in reused scratch vectors and
+// copied once at their final size.
+//
 //===----------------------------------------------------------------------===//
 
 #include "mav/IR/Parser.h"
@@ -16,6 +21,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <deque>
 #include <limits>
 #include <unordered_map>
 #include <unordered_set>
@@ -57,7 +64,7 @@ private:
   /// error token reports its own message instead.
   bool errorExpected(std::string_view what) {
     if (tok.kind == TokenKind::Error)
-      return error(tok.errorOffset, tok.text);
+      return error(tok.errorOffset, std::string(tok.text));
     // Something missing at the end of a line is reported where it is
     // missing, not at the start of the next line.
     size_t at = tok.startsLine || tok.kind == TokenKind::Eof ? prevTokenEnd
@@ -99,6 +106,23 @@ private:
   bool parseDict(DictAttr &dict);
   bool parseLocation(Location &loc);
 
+  /// A view of `name` that lives as long as the parser: the token's own text
+  /// when it points into the buffer, else a copy.
+  std::string_view stableName(std::string_view name) {
+    if (lexer.isInBuffer(name))
+      return name;
+    return nameStorage.emplace_back(name);
+  }
+  /// Scratch vector for the elements of a list at the current depth.
+  template <typename T>
+  std::vector<T> &scratchAt(std::vector<std::vector<T>> &stack) {
+    if (stack.size() <= depth)
+      stack.resize(depth + 1);
+    std::vector<T> &v = stack[depth];
+    v.clear();
+    return v;
+  }
+
   std::shared_ptr<const SourceBuffer> buffer;
   Lexer lexer;
   DiagnosticEngine &diags;
@@ -108,10 +132,15 @@ private:
   unsigned depth = 0;
   std::vector<Diagnostic> errors;
 
-  /// Names of nodes that are defined, with the offset of their definition.
-  std::unordered_map<std::string, uint32_t> definedNodes;
+  /// Names of nodes that are defined, with their index in the graph. Keys
+  /// are views from stableName().
+  std::unordered_map<std::string_view, uint32_t> definedNodes;
   /// Names of nodes that had errors; their uses are not reported again.
-  std::unordered_set<std::string> brokenNodes;
+  std::unordered_set<std::string_view> brokenNodes;
+  /// Names that were not spelled as is in the buffer (escapes).
+  std::deque<std::string> nameStorage;
+  std::vector<std::vector<Attribute>> listScratch;
+  std::vector<std::vector<int64_t>> dimScratch;
   struct PendingUse {
     std::string name;
     size_t offset;
@@ -125,9 +154,8 @@ private:
 std::string Parser::describeToken() const {
   switch (tok.kind) {
   case TokenKind::Identifier:
-    return fmt::format("'{}'", tok.text.size() > 40
-                                   ? tok.text.substr(0, 40) + "..."
-                                   : tok.text);
+    return fmt::format("'{}{}'", tok.text.substr(0, 40),
+                       tok.text.size() > 40 ? "..." : "");
   case TokenKind::ValueId:
   case TokenKind::GraphId:
   case TokenKind::String:
@@ -152,6 +180,17 @@ std::unique_ptr<Graph> Parser::parse() {
   }
   auto graph = std::make_unique<Graph>();
   graph->setSource(buffer);
+  // About one node per line: size the tables once.
+  {
+    const std::string &text = buffer->getText();
+    size_t lines = 0;
+    for (const char *p = text.data(), *end = p + text.size();
+         (p = static_cast<const char *>(std::memchr(p, '\n', end - p)));
+         ++p)
+      ++lines;
+    graph->getNodes().reserve(lines);
+    definedNodes.reserve(lines);
+  }
   consume();
   if (tok.kind == TokenKind::Eof) {
     error(0, "input is empty (nothing but white space and comments); "
@@ -195,7 +234,7 @@ bool Parser::parseGraphBody(Graph &graph) {
   consume();
   if (tok.kind != TokenKind::GraphId)
     return errorExpected("a graph name ('@name')");
-  graph.setName(tok.text);
+  graph.setName(std::string(tok.text));
   consume();
   if (isIdent("attributes")) {
     consume();
@@ -247,15 +286,16 @@ bool Parser::parseNode(Graph &graph) {
   size_t nameOffset = tok.offset;
   // Once the name is known, a failure anywhere in the node silences errors
   // about its later uses.
+  std::string_view stableNodeName = stableName(tok.text);
   struct BrokenOnFailure {
     Parser &p;
-    const std::string &name;
+    std::string_view name;
     bool ok = false;
     ~BrokenOnFailure() {
       if (!ok)
         p.brokenNodes.insert(name);
     }
-  } brokenGuard{*this, node.name};
+  } brokenGuard{*this, stableNodeName};
 
   if (tok.resultIndex >= 0)
     return error(tok.offset, "a node definition names the node, not one of "
@@ -293,7 +333,7 @@ bool Parser::parseNode(Graph &graph) {
   if (isIdent("loc") && !parseLocation(node.loc))
     return false;
 
-  auto [it, inserted] = definedNodes.emplace(node.name, 0);
+  auto [it, inserted] = definedNodes.emplace(stableNodeName, 0);
   if (!inserted) {
     const Node &previous = graph.getNode(it->second);
     error(nameOffset, fmt::format("redefinition of node '%{}'", node.name));
@@ -317,7 +357,7 @@ bool Parser::parseOperand(Graph &graph, Node &node, bool &nodeIsValid) {
   auto it = definedNodes.find(tok.text);
   if (it == definedNodes.end()) {
     if (!brokenNodes.count(tok.text))
-      pendingUses.push_back({tok.text, offset});
+      pendingUses.push_back({std::string(tok.text), offset});
     nodeIsValid = false;
     consume();
     return true;
@@ -381,7 +421,9 @@ bool Parser::parseType(Type &type) {
   }
   if (tok.kind != TokenKind::Identifier)
     return errorExpected("a type");
-  std::string word = tok.text;
+  // Identifiers are always views into the buffer, so `word` outlives the
+  // token.
+  std::string_view word = tok.text;
   size_t wordOffset = tok.offset;
   consume();
   if (word == "int" || word == "float" || word == "str" || word == "none") {
@@ -396,8 +438,9 @@ bool Parser::parseType(Type &type) {
     return true;
   }
   if (word == "tuple" || word == "list") {
-    if (!expect(TokenKind::Less, fmt::format("'<' after '{}'", word)))
-      return false;
+    if (tok.kind != TokenKind::Less)
+      return errorExpected(fmt::format("'<' after '{}'", word));
+    consume();
     std::vector<Type> elements;
     if (tok.kind != TokenKind::Greater) {
       while (true) {
@@ -426,8 +469,9 @@ bool Parser::parseType(Type &type) {
                  fmt::format("unknown type '{}'; expected a tensor type like "
                              "'f32[1,3,224,224]', 'int', 'float', 'bool', "
                              "'str', 'none', 'tuple<...>', 'list<...>' or '?'",
-                             word.size() > 40 ? word.substr(0, 40) + "..."
-                                              : word));
+                             word.size() > 40
+                                 ? std::string(word.substr(0, 40)) + "..."
+                                 : std::string(word)));
   if (tok.kind != TokenKind::LSquare)
     return errorExpected(fmt::format("'[' and the shape after '{}'", word));
   return parseTensorShape(*dtype, type);
@@ -440,7 +484,7 @@ bool Parser::parseTensorShape(DType dtype, Type &type) {
     type = Type::unrankedTensor(dtype);
     return expect(TokenKind::RSquare, "']' after '*'");
   }
-  std::vector<int64_t> dims;
+  std::vector<int64_t> &dims = scratchAt(dimScratch);
   if (tok.kind != TokenKind::RSquare) {
     while (true) {
       if (tok.kind == TokenKind::Question) {
@@ -461,7 +505,7 @@ bool Parser::parseTensorShape(DType dtype, Type &type) {
   }
   if (!expect(TokenKind::RSquare, "',' or ']' in the shape"))
     return false;
-  type = Type::tensor(dtype, std::move(dims));
+  type = Type::tensor(dtype, std::vector<int64_t>(dims.begin(), dims.end()));
   return true;
 }
 
@@ -479,17 +523,21 @@ bool Parser::parseAttribute(Attribute &attr) {
     consume();
     return true;
   case TokenKind::String:
-    attr = Attribute::string(tok.text);
+    attr = Attribute::string(std::string(tok.text));
     consume();
     return true;
   case TokenKind::LSquare: {
     consume();
-    ListAttr list;
+    // Elements go to this depth's scratch vector (deeper lists use their
+    // own), then into a list of exactly their number.
+    scratchAt(listScratch);
+    size_t listDepth = depth;
     if (tok.kind != TokenKind::RSquare) {
       while (true) {
-        list.emplace_back();
-        if (!parseAttribute(list.back()))
+        Attribute element;
+        if (!parseAttribute(element))
           return false;
+        listScratch[listDepth].push_back(std::move(element));
         if (tok.kind != TokenKind::Comma)
           break;
         consume();
@@ -497,7 +545,10 @@ bool Parser::parseAttribute(Attribute &attr) {
     }
     if (!expect(TokenKind::RSquare, "',' or ']' in the list"))
       return false;
-    attr = Attribute::list(std::move(list));
+    std::vector<Attribute> &collected = listScratch[listDepth];
+    attr = Attribute::list(ListAttr(std::make_move_iterator(collected.begin()),
+                                    std::make_move_iterator(collected.end())));
+    collected.clear();
     return true;
   }
   case TokenKind::LBrace: {
@@ -553,13 +604,20 @@ bool Parser::parseDict(DictAttr &dict) {
     while (true) {
       if (tok.kind != TokenKind::Identifier && tok.kind != TokenKind::String)
         return errorExpected("an attribute name");
-      std::string key = tok.text;
+      // A quoted key with escapes lives in the lexer and must be copied
+      // before the value is lexed.
+      std::string keyStorage;
+      std::string_view key = tok.text;
+      if (!lexer.isInBuffer(key))
+        key = keyStorage = std::string(key);
       size_t keyOffset = tok.offset;
       if (key.empty())
         return error(keyOffset, "an attribute name cannot be empty");
       consume();
-      if (!expect(TokenKind::Equal, fmt::format("'=' after '{}'", key)))
-        return false;
+      // (The message is only formatted when needed: this runs per key.)
+      if (tok.kind != TokenKind::Equal)
+        return errorExpected(fmt::format("'=' after '{}'", key));
+      consume();
       Attribute value;
       if (!parseAttribute(value))
         return false;
@@ -581,7 +639,7 @@ bool Parser::parseLocation(Location &loc) {
     return false;
   if (tok.kind != TokenKind::String)
     return errorExpected("a file name string in the location");
-  loc.file = tok.text;
+  loc.file = std::string(tok.text);
   if (loc.file.empty())
     return error(tok.offset, "a location needs a file name");
   consume();

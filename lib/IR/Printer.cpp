@@ -3,6 +3,7 @@
 #include "mav/IR/Printer.h"
 #include "mav/Support/Text.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 
@@ -10,9 +11,18 @@
 
 using namespace mav;
 
+/// Characters of bare names, as a table: names and keys are checked on
+/// every print.
+static constexpr std::array<bool, 256> kNameChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c)
+    table[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+               (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '$';
+  return table;
+}();
+
 static bool isNameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '$';
+  return kNameChars[static_cast<unsigned char>(c)];
 }
 
 bool mav::isBareName(std::string_view name) {
@@ -34,9 +44,30 @@ bool mav::isBareKey(std::string_view key) {
   return true;
 }
 
+/// Appends the decimal spelling of an integer (fmt::format_to per number is
+/// several times slower, and printing is mostly numbers).
+static void appendInt(int64_t value, std::string &out) {
+  char buf[24];
+  auto res = std::to_chars(buf, buf + sizeof(buf), value);
+  out.append(buf, res.ptr - buf);
+}
+
 void mav::printStringLiteral(std::string_view text, std::string &out) {
   out += '"';
   for (size_t i = 0; i < text.size();) {
+    // Copy runs of printable ASCII without escapes in one go.
+    size_t run = i;
+    while (run < text.size()) {
+      unsigned char r = text[run];
+      if (r < 0x20 || r >= 0x7f || r == '"' || r == '\\')
+        break;
+      ++run;
+    }
+    if (run != i) {
+      out.append(text.data() + i, run - i);
+      i = run;
+      continue;
+    }
     unsigned char c = text[i];
     switch (c) {
     case '"':
@@ -135,7 +166,7 @@ void mav::printAttribute(const Attribute &attr, std::string &out) {
     out += attr.getBool() ? "true" : "false";
     return;
   case Attribute::Kind::Int:
-    fmt::format_to(std::back_inserter(out), "{}", attr.getInt());
+    appendInt(attr.getInt(), out);
     return;
   case Attribute::Kind::Float:
     printFloat(attr.getFloat(), out);
@@ -178,8 +209,10 @@ static void printLocation(const Location &loc, std::string &out) {
 static void printOperand(const Graph &graph, ValueRef ref, std::string &out) {
   const Node &producer = graph.getNode(ref.node);
   printValueName(producer.name, out);
-  if (producer.resultTypes.size() != 1)
-    fmt::format_to(std::back_inserter(out), "#{}", ref.result);
+  if (producer.resultTypes.size() != 1) {
+    out += '#';
+    appendInt(ref.result, out);
+  }
 }
 
 static void printNode(const Graph &graph, const Node &node, std::string &out,

@@ -3,6 +3,7 @@
 #include "mav/IR/Type.h"
 
 #include <array>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -128,8 +129,11 @@ void Type::print(std::string &out) const {
           out += ',';
         if (dims[i] < 0)
           out += '?';
-        else
-          fmt::format_to(std::back_inserter(out), "{}", dims[i]);
+        else {
+          char buf[24];
+          auto res = std::to_chars(buf, buf + sizeof(buf), dims[i]);
+          out.append(buf, res.ptr - buf);
+        }
       }
     }
     out += ']';

@@ -11,6 +11,7 @@
 #include <array>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -188,19 +189,43 @@ constexpr std::array<AttrSpec, 2> kGraphAttrSpecs = {{
     {"unused_params", checkTensorDict},
 }};
 
+/// Finds the spec of an attribute name in one table. Runs for every
+/// attribute of every node after every pass, so names are bucketed by
+/// length (most buckets hold one or two names) instead of compared in turn.
+template <size_t N> class SpecIndex {
+public:
+  explicit SpecIndex(const std::array<AttrSpec, N> &specs) {
+    for (const AttrSpec &spec : specs)
+      if (spec.name.size() < kBuckets)
+        buckets[spec.name.size()].push_back(&spec);
+  }
+  const AttrSpec *find(std::string_view name) const {
+    if (name.size() >= kBuckets)
+      return nullptr;
+    for (const AttrSpec *spec : buckets[name.size()])
+      if (spec->name == name)
+        return spec;
+    return nullptr;
+  }
+
+private:
+  static constexpr size_t kBuckets = 32;
+  std::array<std::vector<const AttrSpec *>, kBuckets> buckets;
+};
+
 template <size_t N>
 const AttrSpec *findSpec(const std::array<AttrSpec, N> &specs,
                          std::string_view name) {
-  for (const AttrSpec &spec : specs)
-    if (spec.name == name)
-      return &spec;
-  return nullptr;
+  static const SpecIndex<N> index(specs);
+  return index.find(name);
 }
 
 class Verifier {
 public:
   Verifier(const Graph &graph, DiagnosticEngine &diags)
-      : graph(graph), diags(diags) {}
+      : graph(graph), diags(diags) {
+    seenNames.reserve(graph.size());
+  }
 
   LogicalResult run();
 

@@ -115,6 +115,16 @@ std::string mav::escapeJsonForScript(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
+    // Copy the runs between characters that need escaping in one go.
+    size_t run = i;
+    while (run < text.size() && text[run] != '<' && text[run] != '>' &&
+           text[run] != '&' && text[run] != '\xE2')
+      ++run;
+    if (run != i) {
+      out.append(text.data() + i, run - i);
+      i = run - 1;
+      continue;
+    }
     char c = text[i];
     if (c == '<')
       out += "\\u003c";

@@ -9,6 +9,7 @@
 #include "mav/Support/Text.h"
 
 #include <algorithm>
+#include <cstring>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -19,9 +20,10 @@ SourceBuffer::SourceBuffer(std::string name, std::string text,
                            unsigned firstLine)
     : name(std::move(name)), text(std::move(text)), firstLine(firstLine) {
   lineStarts.push_back(0);
-  for (size_t i = 0, e = this->text.size(); i != e; ++i)
-    if (this->text[i] == '\n')
-      lineStarts.push_back(i + 1);
+  const char *begin = this->text.data(), *end = begin + this->text.size();
+  for (const char *p = begin;
+       (p = static_cast<const char *>(std::memchr(p, '\n', end - p))); ++p)
+    lineStarts.push_back(static_cast<size_t>(p - begin) + 1);
 }
 
 std::pair<unsigned, unsigned>

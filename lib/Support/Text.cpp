@@ -3,6 +3,7 @@
 #include "mav/Support/Text.h"
 
 #include <cstdint>
+#include <cstring>
 
 using namespace mav;
 
@@ -42,6 +43,16 @@ size_t mav::getUtf8SequenceLength(std::string_view s, size_t i) {
 
 std::optional<size_t> mav::findInvalidUtf8(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
+    // ASCII, the usual case, eight bytes at a time.
+    while (i + 8 <= text.size()) {
+      uint64_t word;
+      std::memcpy(&word, text.data() + i, sizeof(word));
+      if (word & 0x8080808080808080ull)
+        break;
+      i += 8;
+    }
+    if (i >= text.size())
+      break;
     size_t len = getUtf8SequenceLength(text, i);
     if (len == 0)
       return i;
