@@ -3,7 +3,7 @@
 
 Usage: /usr/bin/python3 utils/gen-test-models.py OUTDIR [--no-large]
        /usr/bin/python3 utils/gen-test-models.py --check REFERENCE MODEL IR
-
+       /usr/bin/python3 utils/gen-test-models.py --check-macs REFERENCE MODEL IR
 
 Writes scripted (`*.script.pt`) and traced (`*.trace.pt`) TorchScript files
 into OUTDIR, and `reference.json` next to them with the numbers the tests
@@ -11,6 +11,11 @@ compare against: each model's parameter total (tied weights counted once),
 its inputs (in mav-trace's `--input` syntax), and the output shape of every
 leaf-module call in call order, recorded with forward hooks on the eager
 model. Everything is seeded, so two runs write the same models.
+
+For the torchvision models it also records `macs`, the multiply-accumulates
+of one forward pass counted on the eager model independently of mav (see
+count_macs): forward hooks on every convolution and Linear module, and the
+projections and attention products of every nn.MultiheadAttention.
 
 `--no-large` skips the torchvision models (weights=None: resnet18, vit_b_16
 and a dozen small classification networks, see TORCHVISION_MODELS), which
@@ -20,6 +25,10 @@ take most of the time (~45 s on two cores) and ~750 MB of disk.
 REFERENCE (the reference.json written above): the parameters recorded on the
 nodes must add up to the model's total, and the output shapes of the leaf
 modules both know about must agree, call by call. Used by the lit tests.
+
+`--check-macs` compares the `cost.total_macs` graph attribute of an IR file
+printed by `mav-opt --cost` with MODEL's `macs` in REFERENCE: they must agree
+within 0.5%. It prints both numbers.
 """
 
 import json
@@ -195,6 +204,11 @@ TORCHVISION_MODELS = [
 ]
 
 
+# Every torchvision model built (with resnet18 and vit_b_16, added below).
+TORCHVISION_NAMES = {"resnet18", "vit_b_16"} | {
+    name for name, _, _ in TORCHVISION_MODELS}
+
+
 def param_total(model):
     # named_parameters() deduplicates shared tensors: tied weights count once.
     return sum(p.numel() for p in model.parameters())
@@ -219,6 +233,84 @@ def leaf_shapes(model, inputs):
         for h in handles:
             h.remove()
     return calls
+
+
+def count_macs(model, inputs):
+    """Multiply-accumulates of one forward pass of `model` on `inputs`,
+    counted without mav: forward hooks on convolutions (each output element
+    is a dot product over in_channels/groups x kernel inputs; a transposed
+    convolution spreads each input element over out_channels/groups x kernel
+    outputs) and Linear modules (out.numel() x in_features), and for every
+    nn.MultiheadAttention its query/key/value projections, the two attention
+    products (Q K^T and A V, B x L x S x E each) and its output projection.
+
+    An nn.MultiheadAttention does not call its out_proj module (its fast path
+    and F.multi_head_attention_forward read out_proj.weight directly), and
+    torchvision's ViT calls it with keyword arguments, which forward hooks do
+    not see in this torch: so its forward is wrapped instead of hooked, and
+    the modules inside it get no hook. None of the models here has a matmul
+    outside these modules."""
+    total = [0]
+    attention = [m for m in model.modules()
+                 if isinstance(m, nn.MultiheadAttention)]
+    inside = {id(c) for m in attention for c in m.modules() if c is not m}
+
+    def conv_hook(module, args, output):
+        kernel = 1
+        for k in module.kernel_size:
+            kernel *= k
+        if isinstance(module, nn.modules.conv._ConvTransposeNd):
+            total[0] += (args[0].numel() * (module.out_channels //
+                                            module.groups) * kernel)
+        else:
+            total[0] += (output.numel() * (module.in_channels //
+                                           module.groups) * kernel)
+
+    def linear_hook(module, args, output):
+        total[0] += output.numel() * module.in_features
+
+    def attention_macs(module, query, key):
+        if query.dim() == 2:
+            b, l, s = 1, query.shape[0], key.shape[0]
+        elif module.batch_first:
+            b, l, s = query.shape[0], query.shape[1], key.shape[1]
+        else:
+            b, l, s = query.shape[1], query.shape[0], key.shape[0]
+        e = module.embed_dim
+        macs = b * l * e * e + b * s * (module.kdim + module.vdim) * e
+        macs += 2 * b * l * s * e
+        macs += b * l * e * e
+        return macs
+
+    def wrap(module):
+        forward = module.forward
+
+        def counted(*args, **kwargs):
+            bound = dict(zip(("query", "key", "value"), args))
+            bound.update(kwargs)
+            total[0] += attention_macs(module, bound["query"], bound["key"])
+            return forward(*args, **kwargs)
+        module.forward = counted
+
+    handles = []
+    for m in model.modules():
+        if id(m) in inside:
+            continue
+        if isinstance(m, nn.MultiheadAttention):
+            wrap(m)
+        elif isinstance(m, nn.modules.conv._ConvNd):
+            handles.append(m.register_forward_hook(conv_hook))
+        elif isinstance(m, nn.Linear):
+            handles.append(m.register_forward_hook(linear_hook))
+    try:
+        with torch.no_grad():
+            model(*inputs)
+    finally:
+        for h in handles:
+            h.remove()
+        for m in attention:
+            del m.forward
+    return total[0]
 
 
 def input_spec(t, high=None):
@@ -291,9 +383,43 @@ def check(reference_path, model, ir_path):
     return 1 if errors else 0
 
 
+def check_macs(reference_path, model, ir_path):
+    with open(reference_path) as f:
+        reference = json.load(f)[model]
+    if "macs" not in reference:
+        print(f"error: {model}: no MAC count in {reference_path}",
+              file=sys.stderr)
+        return 1
+    expected = reference["macs"]
+    actual = None
+    with open(ir_path) as f:
+        for line in f:
+            if line.startswith("graph "):
+                m = re.search(r"(?<![_a-z.])cost\.total_macs = (\d+)",
+                              line)
+                if m:
+                    actual = int(m.group(1))
+                break
+    if actual is None:
+        print(f"error: {model}: no cost.total_macs on the graph of {ir_path}"
+              " (run mav-opt --cost)", file=sys.stderr)
+        return 1
+    diff = abs(actual - expected) / max(expected, 1)
+    verdict = "ok" if diff <= 0.005 else "MISMATCH"
+    print(f"{model}: mav {actual} MACs, reference {expected} MACs "
+          f"({diff * 100:.3f}% apart): {verdict}")
+    if verdict != "ok":
+        print(f"error: {model}: mav's MACs differ from the reference by more "
+              "than 0.5%", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv):
     if len(argv) == 5 and argv[1] == "--check":
         return check(argv[2], argv[3], argv[4])
+    if len(argv) == 5 and argv[1] == "--check-macs":
+        return check_macs(argv[2], argv[3], argv[4])
     if len(argv) < 2 or argv[1] in ("-h", "--help"):
         sys.stderr.write(__doc__)
         return 0 if len(argv) >= 2 else 2
@@ -340,6 +466,8 @@ def main(argv):
         }
         if name != "failing":
             entry["leaf_calls"] = leaf_shapes(model, inputs)
+        if name in TORCHVISION_NAMES:
+            entry["macs"] = count_macs(model, inputs)
         if how in ("script", "both"):
             path = f"{name}.script.pt"
             torch.jit.script(model).save(os.path.join(outdir, path))

@@ -966,6 +966,8 @@ struct ModuleInfo {
   /// `nn.Conv2d` for torch.nn classes, the short class name otherwise.
   std::string opName;
   bool leaf = false;
+  /// Hyper-parameters of a leaf module, written as the node's `args`.
+  DictAttr args;
 };
 
 /// A parameter or buffer slot of a module.
@@ -1098,6 +1100,61 @@ private:
 // Module index
 //===----------------------------------------------------------------------===//
 
+/// A module hyper-parameter as the `args` attribute shows it: booleans,
+/// numbers, strings and short lists or tuples of them. Nullopt for anything
+/// else (tensors, modules, None, objects, long lists).
+std::optional<Attribute> getHyperParameterAttr(const c10::IValue &value,
+                                               bool nested = false) {
+  if (value.isBool())
+    return Attribute::boolean(value.toBool());
+  if (value.isInt())
+    return Attribute::integer(value.toInt());
+  if (value.isDouble())
+    return Attribute::real(value.toDouble());
+  if (value.isString())
+    return Attribute::string(value.toStringRef());
+  if (nested || !(value.isTuple() || value.isList()))
+    return std::nullopt;
+  c10::ArrayRef<c10::IValue> elements =
+      value.isTuple() ? value.toTupleRef().elements() : value.toListRef();
+  constexpr size_t maxElements = 16;
+  if (elements.size() > maxElements)
+    return std::nullopt;
+  ListAttr list;
+  for (const c10::IValue &element : elements) {
+    std::optional<Attribute> attr = getHyperParameterAttr(element, true);
+    if (!attr)
+      return std::nullopt;
+    list.push_back(std::move(*attr));
+  }
+  return Attribute::list(std::move(list));
+}
+
+/// The hyper-parameters of a module for its node's `args` (hover text): the
+/// constants of its class type (where TorchScript keeps nn.Conv2d's
+/// `__constants__`: kernel_size, stride, padding...) and its plain
+/// attributes, without private names (leading `_`), `training`, parameters,
+/// buffers, submodules and tensors.
+DictAttr getModuleArgs(const c10::ivalue::Object &object) {
+  const c10::ClassTypePtr &type = object.type();
+  DictAttr args;
+  auto add = [&](const std::string &name, const c10::IValue &value) {
+    if (name.empty() || name[0] == '_' || name == "training")
+      return;
+    if (std::optional<Attribute> attr = getHyperParameterAttr(value))
+      args.set(name, std::move(*attr));
+  };
+  for (size_t i = 0; i < type->numAttributes(); ++i) {
+    if (type->is_parameter(i) || type->is_buffer(i) ||
+        type->getAttribute(i)->is_module())
+      continue;
+    add(type->getAttributeName(i), object.getSlot(i));
+  }
+  for (size_t i = 0; i < type->numConstants(); ++i)
+    add(type->getConstantName(i), type->getConstant(i));
+  return args;
+}
+
 bool isContainerClass(std::string_view cls) {
   return cls == "torch.nn.modules.container.Sequential" ||
          cls == "torch.nn.modules.container.ModuleList" ||
@@ -1131,6 +1188,8 @@ void Interpreter::indexModule(
   // node), containers never are; other modules are leaves without children.
   info.leaf = !path.empty() && !isContainerClass(cls) &&
               (isTorchNn || !hasChildren);
+  if (info.leaf)
+    info.args = getModuleArgs(*object);
   modules.emplace(object.get(), std::move(info));
 
   // Parameters and buffers first, then children: named_parameters() order.
@@ -1602,6 +1661,8 @@ void Interpreter::runCallMethod(const jit::Node *node, Env &env,
     args.push_back(readInput(env, node->inputs()[i]));
   OpenNode open = openNode(pathToName(callee_module->path),
                            callee_module->opName, callee_module, args, node);
+  if (!callee_module->args.empty())
+    open.node.attrs.set("args", Attribute::dict(callee_module->args));
   std::vector<Slot> results;
   if (notRunMode) {
     // Never ran: count what the module owns, leave the results unknown.
