@@ -310,6 +310,15 @@ std::string pathToName(std::string_view path) {
   return name;
 }
 
+/// The base name of a function or op node called from `modulePath`'s
+/// forward: `layer1_0_add`, or just `add` in the root module.
+std::string functionNodeName(std::string_view modulePath,
+                             std::string_view function) {
+  if (modulePath.empty())
+    return std::string(function);
+  return fmt::format("{}_{}", pathToName(modulePath), function);
+}
+
 /// Aten ops that only move values around: they return tensors but compute
 /// nothing, so they never become nodes.
 bool isPlumbingOp(c10::Symbol kind) {
@@ -1039,6 +1048,11 @@ private:
                     const jit::Node *site);
   void closeNode(OpenNode &open, std::vector<Slot> results,
                  const std::vector<c10::TypePtr> &staticTypes);
+  /// Closes the node that `node` (a call or op grouped into one IR node)
+  /// opened: results whose value is unknown refer to the new node as a
+  /// whole, and `node`'s outputs in `env` get the results.
+  void finishGroupedNode(OpenNode &open, const jit::Node *node, Env &env,
+                         std::vector<Slot> results);
   void recordFailure(const jit::Node *node, const ModuleInfo *module,
                      const std::string &message);
   void noteStateReads(const std::vector<Slot> &inputs);
@@ -1626,6 +1640,18 @@ std::vector<c10::TypePtr> getStaticTypes(const jit::Node *node) {
   return types;
 }
 
+void Interpreter::finishGroupedNode(OpenNode &open, const jit::Node *node,
+                                    Env &env, std::vector<Slot> results) {
+  // The node being closed gets the next index of the graph.
+  ValueRef selfRef{static_cast<uint32_t>(graph.size()), 0};
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].known)
+      results[i] = Slot::unknown({selfRef});
+    env[node->outputs()[i]] = results[i];
+  }
+  closeNode(open, std::move(results), getStaticTypes(node));
+}
+
 void Interpreter::runCallMethod(const jit::Node *node, Env &env,
                                 const ModuleInfo *module) {
   Slot self = readInput(env, node->input(0));
@@ -1675,14 +1701,7 @@ void Interpreter::runCallMethod(const jit::Node *node, Env &env,
     results = callGraph(callee, node, env, 0, callee_module);
     current = nullptr;
   }
-  ValueRef self_ref{static_cast<uint32_t>(graph.size()), 0};
-  for (size_t i = 0; i < results.size(); ++i) {
-    if (!results[i].known)
-      results[i] = Slot::unknown({self_ref});
-    env[node->outputs()[i]] = results[i];
-  }
-  closeNode(open, results, getStaticTypes(node));
-  // Unknown results are spread by closeNode; refer to the whole node.
+  finishGroupedNode(open, node, env, std::move(results));
 }
 
 void Interpreter::runCallFunction(const jit::Node *node, Env &env,
@@ -1702,22 +1721,12 @@ void Interpreter::runCallFunction(const jit::Node *node, Env &env,
   for (size_t i = 1; i < node->inputs().size(); ++i)
     args.push_back(readInput(env, node->inputs()[i]));
   std::string name = function->name();
-  std::string base = module->path.empty()
-                         ? name
-                         : fmt::format("{}_{}", pathToName(module->path),
-                                       name);
-  OpenNode open =
-      openNode(base, fmt::format("{}()", name), module, args, node);
+  OpenNode open = openNode(functionNodeName(module->path, name),
+                           fmt::format("{}()", name), module, args, node);
   current = &open;
   std::vector<Slot> results = callGraph(callee, node, env, 1, module);
   current = nullptr;
-  ValueRef selfRef{static_cast<uint32_t>(graph.size()), 0};
-  for (size_t i = 0; i < results.size(); ++i) {
-    if (!results[i].known)
-      results[i] = Slot::unknown({selfRef});
-    env[node->outputs()[i]] = results[i];
-  }
-  closeNode(open, results, getStaticTypes(node));
+  finishGroupedNode(open, node, env, std::move(results));
 }
 
 void Interpreter::runOp(const jit::Node *node, Env &env,
@@ -1742,23 +1751,15 @@ void Interpreter::runOp(const jit::Node *node, Env &env,
   std::string shortName(kind.toUnqualString());
   while (!shortName.empty() && shortName.front() == '_')
     shortName.erase(0, 1);
-  std::string base = module->path.empty()
-                         ? shortName
-                         : fmt::format("{}_{}", pathToName(module->path),
-                                       shortName);
-  OpenNode open = openNode(base, opName, module, args, node);
+  OpenNode open = openNode(functionNodeName(module->path, shortName), opName,
+                           module, args, node);
   current = &open;
   executeOp(node, env, module, isNodeOp);
   current = nullptr;
   std::vector<Slot> results;
-  ValueRef selfRef{static_cast<uint32_t>(graph.size()), 0};
-  for (const jit::Value *output : node->outputs()) {
-    Slot &slot = env[output];
-    if (!slot.known)
-      slot = Slot::unknown({selfRef});
-    results.push_back(slot);
-  }
-  closeNode(open, results, getStaticTypes(node));
+  for (const jit::Value *output : node->outputs())
+    results.push_back(env[output]);
+  finishGroupedNode(open, node, env, std::move(results));
 }
 
 void Interpreter::executeOp(const jit::Node *node, Env &env,
@@ -1823,11 +1824,9 @@ void Interpreter::executeOp(const jit::Node *node, Env &env,
       // A bookkeeping op failed outside any node: give the failure a node
       // of its own so that it is visible in the graph.
       std::string name(node->kind().toUnqualString());
-      OpenNode open = openNode(
-          module->path.empty()
-              ? name
-              : fmt::format("{}_{}", pathToName(module->path), name),
-          fmt::format("{}()", name), module, inputs, node);
+      OpenNode open = openNode(functionNodeName(module->path, name),
+                               fmt::format("{}()", name), module, inputs,
+                               node);
       open.status = "failed";
       open.error = message;
       recordFailure(node, module, message);
