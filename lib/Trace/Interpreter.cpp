@@ -592,12 +592,25 @@ bool needsTensorValues(c10::Symbol kind) {
   return kValueOps.count(kind.toQualString()) != 0;
 }
 
-/// The `index`-th operand of an op whose `count` operands are on top of
-/// `stack`.
-const c10::IValue &peekOperand(const jit::Stack &stack, size_t count,
-                               size_t index) {
-  return stack[stack.size() - count + index];
-}
+/// The operands of an op on top of the interpreter stack, by position in
+/// its schema, for the shape rules below.
+struct StackOperands {
+  const jit::Stack &stack;
+  size_t count = 0;
+
+  /// Takes the operand count from `node`'s schema; false when the node has
+  /// no schema, fewer than `minCount` arguments, or the stack fewer values.
+  bool read(const jit::Node *node, size_t minCount) {
+    const c10::FunctionSchema *schema = node->maybeSchema();
+    if (!schema)
+      return false;
+    count = schema->arguments().size();
+    return count >= minCount && stack.size() >= count;
+  }
+  const c10::IValue &operator()(size_t index) const {
+    return stack[stack.size() - count + index];
+  }
+};
 
 /// An `int[N]` operand: a list, or one int for every dimension.
 std::optional<std::vector<int64_t>> getIntList(const c10::IValue &value,
@@ -622,15 +635,10 @@ std::optional<std::vector<int64_t>> getIntList(const c10::IValue &value,
 /// reports the error.
 bool inferConvolution(const jit::Node *node, jit::Stack &stack) {
   std::string_view name = node->kind().toQualString();
-  const c10::FunctionSchema *schema = node->maybeSchema();
-  if (!schema)
+  StackOperands operand{stack};
+  if (!operand.read(node, 3))
     return false;
-  size_t count = schema->arguments().size();
-  if (stack.size() < count || count < 3)
-    return false;
-  auto operand = [&](size_t index) -> const c10::IValue & {
-    return peekOperand(stack, count, index);
-  };
+  size_t count = operand.count;
   // Where stride, padding, dilation, output_padding and groups are, and
   // whether the convolution is transposed.
   int strideAt = 3, paddingAt = 4, dilationAt = -1, outputPaddingAt = -1,
@@ -758,15 +766,10 @@ bool inferNativeAttention(const jit::Node *node, jit::Stack &stack) {
   if (node->kind().toQualString() !=
       std::string_view("aten::_native_multi_head_attention"))
     return false;
-  const c10::FunctionSchema *schema = node->maybeSchema();
-  if (!schema)
+  StackOperands operand{stack};
+  if (!operand.read(node, 12))
     return false;
-  size_t count = schema->arguments().size();
-  if (count < 12 || stack.size() < count)
-    return false;
-  auto operand = [&](size_t index) -> const c10::IValue & {
-    return peekOperand(stack, count, index);
-  };
+  size_t count = operand.count;
   if (!operand(0).isTensor() || !operand(1).isTensor() ||
       !operand(4).isInt() || !operand(7).isTensor() ||
       !operand(10).isBool() || !operand(11).isBool())
@@ -816,15 +819,10 @@ bool inferNormalization(const jit::Node *node, jit::Stack &stack) {
   } else {
     return false;
   }
-  const c10::FunctionSchema *schema = node->maybeSchema();
-  if (!schema)
+  StackOperands operand{stack};
+  if (!operand.read(node, firstChannel + numChannel))
     return false;
-  size_t count = schema->arguments().size();
-  if (stack.size() < count || count < firstChannel + numChannel)
-    return false;
-  auto operand = [&](size_t index) -> const c10::IValue & {
-    return peekOperand(stack, count, index);
-  };
+  size_t count = operand.count;
   if (!operand(0).isTensor() || !operand(0).toTensor().defined() ||
       !operand(0).toTensor().is_meta())
     return false;
@@ -885,15 +883,10 @@ bool inferSimpleOp(const jit::Node *node, jit::Stack &stack) {
   bool adaptivePool = name == "aten::adaptive_avg_pool2d";
   if (!sameShape && !inPlace && !embedding && !adaptivePool)
     return false;
-  const c10::FunctionSchema *schema = node->maybeSchema();
-  if (!schema)
+  StackOperands operand{stack};
+  if (!operand.read(node, 1))
     return false;
-  size_t count = schema->arguments().size();
-  if (count < 1 || stack.size() < count)
-    return false;
-  auto operand = [&](size_t index) -> const c10::IValue & {
-    return peekOperand(stack, count, index);
-  };
+  size_t count = operand.count;
   if (!operand(0).isTensor() || !operand(0).toTensor().defined() ||
       !operand(0).toTensor().is_meta())
     return false;
