@@ -2,6 +2,8 @@
 
 #include "mav/IR/Attribute.h"
 
+#include "IRStorage.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -11,25 +13,29 @@ using namespace mav;
 
 Attribute Attribute::boolean(bool value) {
   Attribute a;
-  a.storage = value;
+  a.kind = Kind::Bool;
+  a.boolValue = value;
   return a;
 }
 
 Attribute Attribute::integer(int64_t value) {
   Attribute a;
-  a.storage = value;
+  a.kind = Kind::Int;
+  a.intValue = value;
   return a;
 }
 
 Attribute Attribute::real(double value) {
   Attribute a;
-  a.storage = value;
+  a.kind = Kind::Float;
+  a.floatValue = value;
   return a;
 }
 
-Attribute Attribute::string(std::string value) {
+Attribute Attribute::string(std::string_view value) {
   Attribute a;
-  a.storage = std::move(value);
+  a.kind = Kind::String;
+  a.stringValue = detail::uniqueString(value);
   return a;
 }
 
@@ -39,19 +45,26 @@ Attribute Attribute::type(Type value) {
   if (value.getKind() == Type::Kind::None)
     return Attribute();
   Attribute a;
-  a.storage = Box<Type>(std::move(value));
+  a.kind = Kind::Type;
+  a.typeValue = value;
   return a;
 }
 
-Attribute Attribute::list(ListAttr value) {
+Attribute Attribute::list(const ListAttr &value) {
+  return list(value.data(), value.size());
+}
+
+Attribute Attribute::list(const Attribute *elements, size_t size) {
   Attribute a;
-  a.storage = Box<ListAttr>(std::move(value));
+  a.kind = Kind::List;
+  a.listValue = detail::uniqueList(elements, size);
   return a;
 }
 
-Attribute Attribute::dict(DictAttr value) {
+Attribute Attribute::dict(const DictAttr &value) {
   Attribute a;
-  a.storage = Box<DictAttr>(std::move(value));
+  a.kind = Kind::Dict;
+  a.dictValue = detail::uniqueDict(value);
   return a;
 }
 
@@ -60,7 +73,7 @@ Attribute Attribute::stringList(const std::vector<std::string> &values) {
   list.reserve(values.size());
   for (const std::string &v : values)
     list.push_back(Attribute::string(v));
-  return Attribute::list(std::move(list));
+  return Attribute::list(list);
 }
 
 Attribute Attribute::intList(const std::vector<int64_t> &values) {
@@ -68,39 +81,11 @@ Attribute Attribute::intList(const std::vector<int64_t> &values) {
   list.reserve(values.size());
   for (int64_t v : values)
     list.push_back(Attribute::integer(v));
-  return Attribute::list(std::move(list));
+  return Attribute::list(list);
 }
 
-double Attribute::getNumber() const {
-  return isInt() ? static_cast<double>(getInt()) : getFloat();
-}
-
-bool Attribute::operator==(const Attribute &other) const {
-  if (getKind() != other.getKind())
-    return false;
-  switch (getKind()) {
-  case Kind::None:
-    return true;
-  case Kind::Bool:
-    return getBool() == other.getBool();
-  case Kind::Int:
-    return getInt() == other.getInt();
-  case Kind::Float: {
-    // Bitwise, so that nan == nan and -0.0 != 0.0: equality here means
-    // "prints the same".
-    double a = getFloat(), b = other.getFloat();
-    return std::memcmp(&a, &b, sizeof(double)) == 0;
-  }
-  case Kind::String:
-    return getString() == other.getString();
-  case Kind::Type:
-    return getType() == other.getType();
-  case Kind::List:
-    return getList() == other.getList();
-  case Kind::Dict:
-    return getDict() == other.getDict();
-  }
-  return false;
+size_t Attribute::hash() const {
+  return detail::hashCombine(static_cast<size_t>(kind), raw);
 }
 
 std::string_view Attribute::getKindName(Kind kind) {
@@ -160,23 +145,28 @@ static void reserveOneMore(std::vector<NamedAttribute> &entries) {
   entries.reserve(size == 0 ? 1 : size + std::max<size_t>(2, size / 2));
 }
 
+/// The uniqued copy of a dictionary key.
+static std::string_view uniqueKey(std::string_view key) {
+  return detail::uniqueString(key)->value;
+}
+
 void DictAttr::set(std::string_view key, Attribute value) {
   // Keys usually come in order (parsing printed IR, passes adding their
   // attributes): appending needs no search and no shifting.
   if (entries.empty() || entries.back().name < key) {
     reserveOneMore(entries);
-    entries.push_back(NamedAttribute{std::string(key), std::move(value)});
+    entries.push_back(NamedAttribute{uniqueKey(key), value});
     return;
   }
   auto it = findKey(entries, key);
   if (it != entries.end() && it->name == key) {
-    entries[it - entries.begin()].value = std::move(value);
+    entries[it - entries.begin()].value = value;
     return;
   }
   size_t index = static_cast<size_t>(it - entries.begin());
   reserveOneMore(entries);
   entries.insert(entries.begin() + index,
-                 NamedAttribute{std::string(key), std::move(value)});
+                 NamedAttribute{uniqueKey(key), value});
 }
 
 bool DictAttr::erase(std::string_view key) {
@@ -207,8 +197,8 @@ bool DictAttr::operator==(const DictAttr &other) const {
   if (entries.size() != other.entries.size())
     return false;
   for (size_t i = 0; i < entries.size(); ++i)
-    if (entries[i].name != other.entries[i].name ||
-        entries[i].value != other.entries[i].value)
+    if (entries[i].value != other.entries[i].value ||
+        entries[i].name.data() != other.entries[i].name.data())
       return false;
   return true;
 }

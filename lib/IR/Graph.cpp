@@ -10,21 +10,52 @@ uint32_t Graph::addNode(Node node) {
   return index;
 }
 
+static constexpr uint32_t kEmptySlot = UINT32_MAX;
+
+static size_t hashName(std::string_view name) {
+  return std::hash<std::string_view>()(name);
+}
+
 std::optional<uint32_t> Graph::lookup(std::string_view nodeName) const {
   // The index grows with the graph; renames must call invalidateNameIndex().
   if (indexedNodes > nodes.size())
     invalidateNameIndex();
-  for (; indexedNodes < nodes.size(); ++indexedNodes)
-    nameIndex.emplace(nodes[indexedNodes].name,
-                      static_cast<uint32_t>(indexedNodes));
-  auto it = nameIndex.find(std::string(nodeName));
-  if (it == nameIndex.end())
+  if (indexedNodes < nodes.size()) {
+    // Keep the table at most half full.
+    if (nameSlots.size() < 2 * nodes.size()) {
+      size_t capacity = 64;
+      while (capacity < 2 * nodes.size())
+        capacity *= 2;
+      nameSlots.assign(capacity, kEmptySlot);
+      indexedNodes = 0;
+    }
+    size_t mask = nameSlots.size() - 1;
+    for (; indexedNodes < nodes.size(); ++indexedNodes) {
+      const std::string &name = nodes[indexedNodes].name;
+      for (size_t i = hashName(name) & mask;; i = (i + 1) & mask) {
+        if (nameSlots[i] == kEmptySlot) {
+          nameSlots[i] = static_cast<uint32_t>(indexedNodes);
+          break;
+        }
+        if (nodes[nameSlots[i]].name == name)
+          break; // a later node with the same name: the first one wins
+      }
+    }
+  }
+  if (nameSlots.empty())
     return std::nullopt;
-  return it->second;
+  size_t mask = nameSlots.size() - 1;
+  for (size_t i = hashName(nodeName) & mask;; i = (i + 1) & mask) {
+    uint32_t index = nameSlots[i];
+    if (index == kEmptySlot)
+      return std::nullopt;
+    if (nodes[index].name == nodeName)
+      return index;
+  }
 }
 
 void Graph::invalidateNameIndex() const {
-  nameIndex.clear();
+  nameSlots.clear();
   indexedNodes = 0;
 }
 

@@ -64,6 +64,12 @@ class Lexer {
 public:
   explicit Lexer(const SourceBuffer &buffer);
   Token next();
+  /// Continues lexing at byte `offset`, which must be where a token ends
+  /// (the parser skips text it has seen before, see Parser.cpp).
+  void seek(size_t offset) {
+    pos = offset;
+    atLineStart = false;
+  }
   const SourceBuffer &getBuffer() const { return buffer; }
   /// Whether `view` points into the source buffer (and so outlives the
   /// token), rather than into the lexer's storage.

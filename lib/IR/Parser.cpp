@@ -12,6 +12,15 @@
 // buffer, and lists and shapes are collected in reused scratch vectors and
 // copied once at their final size.
 //
+// Model IR repeats itself: every 3x3 convolution of a stage has the same
+// `ops` list and `args` dictionary, spelled the same. Since attributes are
+// uniqued values, the same spelling always parses to the same Attribute, so
+// the parser keeps a small direct-mapped cache from the text of a list or
+// dictionary (found by a cheap bracket scan on the same line) to the value it
+// parsed to, and skips the text on a hit. Only values that parsed without an
+// error are cached, with the nesting depth they need, so a hit behaves
+// exactly like parsing the text again.
+//
 //===----------------------------------------------------------------------===//
 
 #include "mav/IR/Parser.h"
@@ -83,6 +92,7 @@ private:
 
   /// Enters one level of nesting; false (with an error) past the limit.
   bool enterNesting() {
+    maxDepthReached = std::max(maxDepthReached, depth + 1);
     if (++depth > limits.maxNestingDepth)
       return error(tok.offset,
                    fmt::format("nesting is deeper than the limit of {} levels",
@@ -103,6 +113,8 @@ private:
   bool parseType(Type &type);
   bool parseTensorShape(DType dtype, Type &type);
   bool parseAttribute(Attribute &attr);
+  bool parseAttributeUncached(Attribute &attr);
+  size_t findAggregateEnd(size_t start) const;
   bool parseDict(DictAttr &dict);
   bool parseLocation(Location &loc);
 
@@ -113,12 +125,12 @@ private:
       return name;
     return nameStorage.emplace_back(name);
   }
-  /// Scratch vector for the elements of a list at the current depth.
-  template <typename T>
-  std::vector<T> &scratchAt(std::vector<std::vector<T>> &stack) {
+  /// Scratch container for the elements of a list (or shape, or
+  /// dictionary) at the current depth, emptied.
+  template <typename Stack> auto &scratchAt(Stack &stack) {
     if (stack.size() <= depth)
       stack.resize(depth + 1);
-    std::vector<T> &v = stack[depth];
+    auto &v = stack[depth];
     v.clear();
     return v;
   }
@@ -130,7 +142,22 @@ private:
   Token tok;
   size_t prevTokenEnd = 0;
   unsigned depth = 0;
+  /// The deepest nesting reached so far (for the aggregate cache).
+  unsigned maxDepthReached = 0;
   std::vector<Diagnostic> errors;
+
+  /// One entry of the cache of parsed lists and dictionaries: their text
+  /// (a view into the buffer), its hash, the value, and how many levels of
+  /// nesting parsing it took.
+  struct AggregateMemo {
+    std::string_view text;
+    size_t hash = 0;
+    Attribute value;
+    unsigned depth = 0;
+  };
+  static constexpr size_t kAggregateMemoSize = 1 << 14;
+  std::vector<AggregateMemo> aggregateMemo =
+      std::vector<AggregateMemo>(kAggregateMemoSize);
 
   /// Names of nodes that are defined, with their index in the graph. Keys
   /// are views from stableName().
@@ -141,6 +168,9 @@ private:
   std::deque<std::string> nameStorage;
   std::vector<std::vector<Attribute>> listScratch;
   std::vector<std::vector<int64_t>> dimScratch;
+  /// A deque: parsing a nested dictionary grows it while a shallower one
+  /// is being filled, which must not move that one.
+  std::deque<DictAttr> dictScratch;
   struct PendingUse {
     std::string name;
     size_t offset;
@@ -324,8 +354,13 @@ bool Parser::parseNode(Graph &graph) {
   }
   if (!expect(TokenKind::RParen, "',' or ')' in the operand list"))
     return false;
-  if (tok.kind == TokenKind::LBrace && !parseDict(node.attrs))
-    return false;
+  if (tok.kind == TokenKind::LBrace) {
+    // Collected in a scratch dictionary, then copied at its final size.
+    DictAttr &attrs = scratchAt(dictScratch);
+    if (!parseDict(attrs))
+      return false;
+    node.attrs = attrs;
+  }
   if (!expect(TokenKind::Colon, "':' and the result types"))
     return false;
   if (!parseResultTypes(node.resultTypes))
@@ -478,6 +513,53 @@ bool Parser::parseType(Type &type) {
 }
 
 bool Parser::parseTensorShape(DType dtype, Type &type) {
+  // Fast path for the common spelling, digits, '?' and commas with no
+  // spaces (`[1,64,56,56]`): read straight from the buffer instead of
+  // lexing every number. Anything else, including every error, takes the
+  // token path below.
+  {
+    const std::string &text = buffer->getText();
+    std::vector<int64_t> &dims = scratchAt(dimScratch);
+    size_t i = tok.offset + 1;
+    bool ok = i < text.size();
+    if (ok && text[i] == ']') {
+      ++i;
+    } else {
+      while (ok) {
+        if (text[i] == '?') {
+          dims.push_back(kUnknownDim);
+          ++i;
+        } else {
+          size_t first = i;
+          int64_t value = 0;
+          // 18 digits always fit in int64; longer numbers take the slow
+          // path, which diagnoses overflow.
+          while (i < text.size() && text[i] >= '0' && text[i] <= '9' &&
+                 i - first < 18)
+            value = value * 10 + (text[i++] - '0');
+          if (i == first) {
+            ok = false;
+            break;
+          }
+          dims.push_back(value);
+        }
+        if (i >= text.size() || (text[i] != ',' && text[i] != ']')) {
+          ok = false;
+          break;
+        }
+        if (text[i++] == ']')
+          break;
+        ok = i < text.size();
+      }
+    }
+    if (ok) {
+      type = Type::tensor(dtype, dims.data(), dims.size());
+      prevTokenEnd = i;
+      lexer.seek(i);
+      tok = lexer.next();
+      return true;
+    }
+  }
   consume(); // '['
   if (tok.kind == TokenKind::Star) {
     consume();
@@ -505,11 +587,77 @@ bool Parser::parseTensorShape(DType dtype, Type &type) {
   }
   if (!expect(TokenKind::RSquare, "',' or ']' in the shape"))
     return false;
-  type = Type::tensor(dtype, std::vector<int64_t>(dims.begin(), dims.end()));
+  type = Type::tensor(dtype, dims.data(), dims.size());
   return true;
 }
 
+/// The offset just past the list or dictionary that starts at `start`, if
+/// it ends on the same line and has no comment; 0 otherwise. Brackets are
+/// only counted (whether they pair up is the parser's business: the cache
+/// only keeps what parsed).
+size_t Parser::findAggregateEnd(size_t start) const {
+  const std::string &text = buffer->getText();
+  unsigned open = 0;
+  for (size_t i = start; i < text.size(); ++i) {
+    switch (text[i]) {
+    case '[':
+    case '{':
+      ++open;
+      break;
+    case ']':
+    case '}':
+      if (--open == 0)
+        return i + 1;
+      break;
+    case '"':
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\')
+          ++i;
+        else if (text[i] == '\n')
+          return 0;
+      }
+      if (i >= text.size())
+        return 0;
+      break;
+    case '\n':
+    case '/':
+      return 0;
+    default:
+      break;
+    }
+  }
+  return 0;
+}
+
 bool Parser::parseAttribute(Attribute &attr) {
+  if (tok.kind != TokenKind::LSquare && tok.kind != TokenKind::LBrace)
+    return parseAttributeUncached(attr);
+  size_t start = tok.offset;
+  size_t end = findAggregateEnd(start);
+  if (end == 0)
+    return parseAttributeUncached(attr);
+  std::string_view text(buffer->getText().data() + start, end - start);
+  size_t hash = std::hash<std::string_view>()(text);
+  AggregateMemo &memo = aggregateMemo[hash & (kAggregateMemoSize - 1)];
+  if (memo.hash == hash && memo.text == text &&
+      depth + memo.depth <= limits.maxNestingDepth) {
+    attr = memo.value;
+    prevTokenEnd = end;
+    lexer.seek(end);
+    tok = lexer.next();
+    return true;
+  }
+  unsigned outerMax = maxDepthReached;
+  maxDepthReached = depth;
+  bool ok = parseAttributeUncached(attr);
+  unsigned needed = maxDepthReached - depth;
+  maxDepthReached = std::max(outerMax, maxDepthReached);
+  if (ok && prevTokenEnd == end)
+    memo = AggregateMemo{text, hash, attr, needed};
+  return ok;
+}
+
+bool Parser::parseAttributeUncached(Attribute &attr) {
   if (!enterNesting())
     return false;
   NestingGuard guard{*this};
@@ -523,7 +671,7 @@ bool Parser::parseAttribute(Attribute &attr) {
     consume();
     return true;
   case TokenKind::String:
-    attr = Attribute::string(std::string(tok.text));
+    attr = Attribute::string(tok.text);
     consume();
     return true;
   case TokenKind::LSquare: {
@@ -546,16 +694,17 @@ bool Parser::parseAttribute(Attribute &attr) {
     if (!expect(TokenKind::RSquare, "',' or ']' in the list"))
       return false;
     std::vector<Attribute> &collected = listScratch[listDepth];
-    attr = Attribute::list(ListAttr(std::make_move_iterator(collected.begin()),
-                                    std::make_move_iterator(collected.end())));
+    attr = Attribute::list(collected.data(), collected.size());
     collected.clear();
     return true;
   }
   case TokenKind::LBrace: {
-    DictAttr dict;
+    // Like lists, nested dictionaries are collected in a scratch
+    // dictionary per depth; uniquing copies it only if it is new.
+    DictAttr &dict = scratchAt(dictScratch);
     if (!parseDict(dict))
       return false;
-    attr = Attribute::dict(std::move(dict));
+    attr = Attribute::dict(dict);
     return true;
   }
   case TokenKind::Question: {

@@ -143,7 +143,41 @@ static void printKey(std::string_view key, std::string &out) {
     printStringLiteral(key, out);
 }
 
-static void printDict(const DictAttr &dict, std::string &out) {
+namespace {
+
+/// Prints attributes, optionally remembering where each list and dictionary
+/// was printed: attribute values are uniqued, so the `ops` list that
+/// thousands of nodes share is one storage, and its later occurrences are
+/// copied from the first spelling in the output instead of printed again.
+class AttributePrinter {
+public:
+  /// `memoize`: keep a cache (worth it for a whole graph, not one value).
+  AttributePrinter(std::string &out, bool memoize) : out(out) {
+    if (memoize)
+      memo.resize(kMemoSize);
+  }
+
+  void print(const Attribute &attr);
+  void printDict(const DictAttr &dict);
+
+private:
+  /// Where the value with this storage was printed: out[offset, +length).
+  struct Printed {
+    const void *storage = nullptr;
+    size_t offset = 0;
+    size_t length = 0;
+  };
+  static constexpr size_t kMemoSize = 1 << 14;
+
+  void printAggregate(const Attribute &attr);
+
+  std::string &out;
+  std::vector<Printed> memo; // direct-mapped by storage address
+};
+
+} // namespace
+
+void AttributePrinter::printDict(const DictAttr &dict) {
   out += '{';
   bool first = true;
   for (const NamedAttribute &entry : dict) {
@@ -152,12 +186,28 @@ static void printDict(const DictAttr &dict, std::string &out) {
     first = false;
     printKey(entry.name, out);
     out += " = ";
-    printAttribute(entry.value, out);
+    print(entry.value);
   }
   out += '}';
 }
 
-void mav::printAttribute(const Attribute &attr, std::string &out) {
+void AttributePrinter::printAggregate(const Attribute &attr) {
+  if (attr.isList()) {
+    out += '[';
+    bool first = true;
+    for (const Attribute &element : attr.getList()) {
+      if (!first)
+        out += ", ";
+      first = false;
+      print(element);
+    }
+    out += ']';
+    return;
+  }
+  printDict(attr.getDict());
+}
+
+void AttributePrinter::print(const Attribute &attr) {
   switch (attr.getKind()) {
   case Attribute::Kind::None:
     out += "none";
@@ -177,22 +227,28 @@ void mav::printAttribute(const Attribute &attr, std::string &out) {
   case Attribute::Kind::Type:
     attr.getType().print(out);
     return;
-  case Attribute::Kind::List: {
-    out += '[';
-    bool first = true;
-    for (const Attribute &element : attr.getList()) {
-      if (!first)
-        out += ", ";
-      first = false;
-      printAttribute(element, out);
-    }
-    out += ']';
-    return;
-  }
+  case Attribute::Kind::List:
   case Attribute::Kind::Dict:
-    printDict(attr.getDict(), out);
+    break;
+  }
+  if (memo.empty())
+    return printAggregate(attr);
+  const void *storage = attr.getStorage();
+  Printed &slot =
+      memo[(reinterpret_cast<uintptr_t>(storage) >> 4) & (kMemoSize - 1)];
+  if (slot.storage == storage) {
+    // Appending a part of `out` to itself is safe: std::string copies the
+    // source before it frees an old buffer.
+    out.append(out, slot.offset, slot.length);
     return;
   }
+  size_t offset = out.size();
+  printAggregate(attr);
+  slot = Printed{storage, offset, out.size() - offset};
+}
+
+void mav::printAttribute(const Attribute &attr, std::string &out) {
+  AttributePrinter(out, /*memoize=*/false).print(attr);
 }
 
 static void printLocation(const Location &loc, std::string &out) {
@@ -216,7 +272,7 @@ static void printOperand(const Graph &graph, ValueRef ref, std::string &out) {
 }
 
 static void printNode(const Graph &graph, const Node &node, std::string &out,
-                      const PrintOptions &options) {
+                      AttributePrinter &printer, const PrintOptions &options) {
   out += "  ";
   printValueName(node.name, out);
   out += " = node ";
@@ -230,7 +286,7 @@ static void printNode(const Graph &graph, const Node &node, std::string &out,
   out += ')';
   if (!node.attrs.empty()) {
     out += ' ';
-    printDict(node.attrs, out);
+    printer.printDict(node.attrs);
   }
   out += " : ";
   if (node.resultTypes.size() == 1) {
@@ -256,13 +312,14 @@ void mav::printGraph(const Graph &graph, std::string &out,
     out += graph.getName();
   else
     printStringLiteral(graph.getName(), out);
+  AttributePrinter printer(out, /*memoize=*/true);
   if (!graph.getAttrs().empty()) {
     out += " attributes ";
-    printDict(graph.getAttrs(), out);
+    printer.printDict(graph.getAttrs());
   }
   out += " {\n";
   for (const Node &node : graph.getNodes())
-    printNode(graph, node, out, options);
+    printNode(graph, node, out, printer, options);
   out += "}\n";
 }
 

@@ -2,6 +2,8 @@
 
 #include "mav/IR/Type.h"
 
+#include "IRStorage.h"
+
 #include <array>
 #include <charconv>
 
@@ -52,46 +54,52 @@ std::optional<DType> mav::parseDTypeName(std::string_view name) {
   return std::nullopt;
 }
 
-Type Type::tensor(DType dtype, std::vector<int64_t> dims) {
-  Type t;
-  t.kind = Kind::Tensor;
-  t.dtype = dtype;
-  t.ranked = true;
-  t.dims = std::move(dims);
-  return t;
+Type Type::tensor(DType dtype, const std::vector<int64_t> &dims) {
+  return tensor(dtype, dims.data(), dims.size());
+}
+
+Type Type::tensor(DType dtype, const int64_t *dims, size_t rank) {
+  return Type(detail::uniqueType(Kind::Tensor, dtype, /*ranked=*/true, dims,
+                                 rank, nullptr, 0));
 }
 
 Type Type::unrankedTensor(DType dtype) {
-  Type t;
-  t.kind = Kind::Tensor;
-  t.dtype = dtype;
-  return t;
+  return Type(detail::uniqueType(Kind::Tensor, dtype, /*ranked=*/false,
+                                 nullptr, 0, nullptr, 0));
 }
 
 Type Type::scalar(Kind kind) {
-  Type t;
-  t.kind = kind;
-  return t;
+  if (kind == Kind::Unknown)
+    return Type();
+  return Type(detail::uniqueType(kind, DType::Unknown, /*ranked=*/false,
+                                 nullptr, 0, nullptr, 0));
 }
 
-Type Type::tuple(std::vector<Type> elements) {
-  Type t;
-  t.kind = Kind::Tuple;
-  t.elements = std::move(elements);
-  return t;
+Type Type::tuple(const std::vector<Type> &elements) {
+  return Type(detail::uniqueType(Kind::Tuple, DType::Unknown,
+                                 /*ranked=*/false, nullptr, 0, elements.data(),
+                                 elements.size()));
 }
 
 Type Type::list(Type element) {
-  Type t;
-  t.kind = Kind::List;
-  t.elements.push_back(std::move(element));
-  return t;
+  return Type(detail::uniqueType(Kind::List, DType::Unknown,
+                                 /*ranked=*/false, nullptr, 0, &element, 1));
+}
+
+const std::vector<int64_t> &Type::getDims() const {
+  static const std::vector<int64_t> none;
+  return impl ? impl->dims : none;
+}
+
+const std::vector<Type> &Type::getElements() const {
+  static const std::vector<Type> none;
+  return impl ? impl->elements : none;
 }
 
 bool Type::hasStaticShape() const {
   if (!isRanked())
     return false;
-  for (int64_t d : dims)
+  for (int64_t d : impl->dims)
     if (d < 0)
       return false;
   return true;
@@ -101,27 +109,28 @@ std::optional<int64_t> Type::getNumElements() const {
   if (!hasStaticShape())
     return std::nullopt;
   int64_t n = 1;
-  for (int64_t d : dims)
+  for (int64_t d : impl->dims)
     if (__builtin_mul_overflow(n, d, &n))
       return std::nullopt;
   return n;
 }
 
-bool Type::operator==(const Type &other) const {
-  return kind == other.kind && dtype == other.dtype &&
-         ranked == other.ranked && dims == other.dims &&
-         elements == other.elements;
-}
-
 void Type::print(std::string &out) const {
+  if (!impl) {
+    out += '?';
+    return;
+  }
+  Kind kind = impl->kind;
+  const std::vector<int64_t> &dims = impl->dims;
+  const std::vector<Type> &elements = impl->elements;
   switch (kind) {
   case Kind::Unknown:
     out += '?';
     return;
   case Kind::Tensor:
-    out += getDTypeName(dtype);
+    out += getDTypeName(impl->dtype);
     out += '[';
-    if (!ranked) {
+    if (!impl->ranked) {
       out += '*';
     } else {
       for (size_t i = 0; i < dims.size(); ++i) {

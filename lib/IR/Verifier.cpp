@@ -10,7 +10,6 @@
 
 #include <array>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
@@ -223,9 +222,7 @@ const AttrSpec *findSpec(const std::array<AttrSpec, N> &specs,
 class Verifier {
 public:
   Verifier(const Graph &graph, DiagnosticEngine &diags)
-      : graph(graph), diags(diags) {
-    seenNames.reserve(graph.size());
-  }
+      : graph(graph), diags(diags) {}
 
   LogicalResult run();
 
@@ -243,7 +240,6 @@ private:
   const Graph &graph;
   DiagnosticEngine &diags;
   unsigned numErrors = 0;
-  std::unordered_map<std::string_view, uint32_t> seenNames;
 };
 
 } // namespace
@@ -252,10 +248,11 @@ void Verifier::verifyNode(uint32_t index) {
   const Node &node = graph.getNode(index);
   if (node.name.empty())
     nodeError(index, "a node needs a name");
-  auto [it, inserted] = seenNames.emplace(node.name, index);
-  if (!inserted)
-    nodeError(index, fmt::format("name is already used by node #{}",
-                                 it->second));
+  // The graph's name index maps a name to its first node.
+  std::optional<uint32_t> first = graph.lookup(node.name);
+  if (first && *first != index)
+    nodeError(index,
+              fmt::format("name is already used by node #{}", *first));
   if (node.op.empty())
     nodeError(index, "operation name is empty");
 

@@ -188,7 +188,7 @@ static std::vector<std::string> buildHoverLines(const Node &node,
         value = arg.value.getString();
       else
         printAttribute(arg.value, value);
-      lines.push_back(arg.name + ": " + value);
+      lines.push_back(std::string(arg.name) + ": " + value);
     }
   return lines;
 }

@@ -32,7 +32,7 @@ const PassRegistry &getRegistry() {
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+static int fuzzOneInput(const uint8_t *data, size_t size) {
   // Large graphs only slow the fuzzer down; the passes are near-linear.
   if (size > 64 * 1024)
     return 0;
@@ -75,4 +75,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     std::abort();
   }
   return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  int result = fuzzOneInput(data, size);
+  // The input's graphs are gone: free the uniqued types and attributes, or
+  // a long run would keep every value it ever parsed.
+  resetIRStorage();
+  return result;
 }

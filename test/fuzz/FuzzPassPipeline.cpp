@@ -39,7 +39,7 @@ std::string joinPipeline(const std::vector<PipelineElement> &elements) {
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+static int fuzzOneInput(const uint8_t *data, size_t size) {
   std::string pipeline(reinterpret_cast<const char *>(data), size);
   DiagnosticEngine diags;
   std::string messages;
@@ -73,4 +73,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       std::abort();
     }
   return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  int result = fuzzOneInput(data, size);
+  // The input's graphs are gone: free the uniqued types and attributes, or
+  // a long run would keep every value it ever parsed.
+  resetIRStorage();
+  return result;
 }

@@ -7,6 +7,14 @@
 // A DictAttr is kept sorted by key so that printing is deterministic without
 // a sort at print time.
 //
+// An Attribute is 16 bytes: a kind and either a scalar or a pointer to
+// immutable storage. Strings, lists and dictionaries are uniqued like types
+// (Type.h): equal values share one copy, so the `ops` list or `args`
+// dictionary that thousands of nodes repeat is stored once, copies are free
+// and `==` compares pointers. Node and graph attributes are a DictAttr (a
+// sorted vector that passes edit in place); a dictionary *inside* an
+// attribute is immutable, like every attribute value.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef MAV_IR_ATTRIBUTE_H
@@ -15,38 +23,19 @@
 #include "mav/IR/Type.h"
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 namespace mav {
 
 class Attribute;
 class DictAttr;
-
-/// A heap-allocated value with deep-copy semantics; keeps the recursive
-/// Attribute variant small.
-template <typename T> class Box {
-public:
-  Box(T value) : ptr(std::make_unique<T>(std::move(value))) {}
-  Box(const Box &other) : ptr(std::make_unique<T>(*other.ptr)) {}
-  Box(Box &&other) noexcept = default;
-  Box &operator=(const Box &other) {
-    if (this != &other)
-      ptr = std::make_unique<T>(*other.ptr);
-    return *this;
-  }
-  Box &operator=(Box &&other) noexcept = default;
-  T &operator*() { return *ptr; }
-  const T &operator*() const { return *ptr; }
-  T *operator->() { return ptr.get(); }
-  const T *operator->() const { return ptr.get(); }
-
-private:
-  std::unique_ptr<T> ptr;
-};
+namespace detail {
+struct StringStorage;
+struct ListStorage;
+struct DictStorage;
+} // namespace detail
 
 using ListAttr = std::vector<Attribute>;
 
@@ -56,22 +45,23 @@ public:
                               Dict };
 
   /// The `none` attribute.
-  Attribute() = default;
+  Attribute() : kind(Kind::None), raw(0) {}
 
   static Attribute none() { return Attribute(); }
   static Attribute boolean(bool value);
   static Attribute integer(int64_t value);
   static Attribute real(double value);
-  static Attribute string(std::string value);
+  static Attribute string(std::string_view value);
   static Attribute type(Type value);
-  static Attribute list(ListAttr value);
-  static Attribute dict(DictAttr value);
+  static Attribute list(const ListAttr &value);
+  static Attribute list(const Attribute *elements, size_t size);
+  static Attribute dict(const DictAttr &value);
   /// A list of strings, a common shape for module class hierarchies.
   static Attribute stringList(const std::vector<std::string> &values);
   /// A list of integers (kernel sizes, strides...).
   static Attribute intList(const std::vector<int64_t> &values);
 
-  Kind getKind() const { return static_cast<Kind>(storage.index()); }
+  Kind getKind() const { return kind; }
   bool isNone() const { return getKind() == Kind::None; }
   bool isBool() const { return getKind() == Kind::Bool; }
   bool isInt() const { return getKind() == Kind::Int; }
@@ -84,32 +74,56 @@ public:
   bool isDict() const { return getKind() == Kind::Dict; }
 
   // Accessors; calling one of the wrong kind is a programming error.
-  bool getBool() const { return std::get<bool>(storage); }
-  int64_t getInt() const { return std::get<int64_t>(storage); }
-  double getFloat() const { return std::get<double>(storage); }
+  bool getBool() const { return boolValue; }
+  int64_t getInt() const { return intValue; }
+  double getFloat() const { return floatValue; }
   /// Int or float, as a double.
-  double getNumber() const;
-  const std::string &getString() const { return std::get<std::string>(storage); }
-  const Type &getType() const { return *std::get<Box<Type>>(storage); }
-  const ListAttr &getList() const { return *std::get<Box<ListAttr>>(storage); }
-  ListAttr &getList() { return *std::get<Box<ListAttr>>(storage); }
-  const DictAttr &getDict() const;
-  DictAttr &getDict();
+  double getNumber() const {
+    return isInt() ? static_cast<double>(intValue) : floatValue;
+  }
+  inline const std::string &getString() const;
+  const Type &getType() const { return typeValue; }
+  inline const ListAttr &getList() const;
+  inline const DictAttr &getDict() const;
 
-  bool operator==(const Attribute &other) const;
+  /// Same kind and same value; floats compare bitwise (nan == nan,
+  /// 0.0 != -0.0), so equal means "prints the same". Uniqued storage makes
+  /// this one comparison.
+  bool operator==(const Attribute &other) const {
+    return kind == other.kind && raw == other.raw;
+  }
   bool operator!=(const Attribute &other) const { return !(*this == other); }
+  /// A hash consistent with ==.
+  size_t hash() const;
+  /// The uniqued storage of a string, type, list or dictionary: the same
+  /// pointer for equal values (null for the other kinds).
+  const void *getStorage() const {
+    return kind >= Kind::String ? reinterpret_cast<const void *>(raw) : nullptr;
+  }
 
   /// Name of a kind as used in diagnostics ("int", "string"...).
   static std::string_view getKindName(Kind kind);
 
 private:
-  std::variant<std::monostate, bool, int64_t, double, std::string, Box<Type>,
-               Box<ListAttr>, Box<DictAttr>>
-      storage;
+  Kind kind;
+  // `raw` covers all eight bytes, so == can compare it whatever the kind;
+  // every constructor zeroes it before setting a narrower member.
+  union {
+    uint64_t raw;
+    bool boolValue;
+    int64_t intValue;
+    double floatValue;
+    Type typeValue;
+    const detail::StringStorage *stringValue;
+    const detail::ListStorage *listValue;
+    const detail::DictStorage *dictValue;
+  };
 };
 
+/// One entry of a dictionary. The key is uniqued like a string attribute,
+/// so it stays valid as long as the process and costs no allocation.
 struct NamedAttribute {
-  std::string name;
+  std::string_view name;
   Attribute value;
 };
 
@@ -139,6 +153,7 @@ public:
 
   size_t size() const { return entries.size(); }
   bool empty() const { return entries.empty(); }
+  void clear() { entries.clear(); }
   const_iterator begin() const { return entries.begin(); }
   const_iterator end() const { return entries.end(); }
 
@@ -148,12 +163,34 @@ private:
   std::vector<NamedAttribute> entries;
 };
 
-inline const DictAttr &Attribute::getDict() const {
-  return *std::get<Box<DictAttr>>(storage);
+namespace detail {
+/// Uniqued contents of string, list and dictionary attributes
+/// (IRStorage.cpp).
+struct StringStorage {
+  std::string value;
+  size_t hash;
+};
+struct ListStorage {
+  ListAttr elements;
+  size_t hash;
+};
+struct DictStorage {
+  DictAttr dict;
+  size_t hash;
+};
+} // namespace detail
+
+const std::string &Attribute::getString() const {
+  return stringValue->value;
 }
-inline DictAttr &Attribute::getDict() {
-  return *std::get<Box<DictAttr>>(storage);
-}
+const ListAttr &Attribute::getList() const { return listValue->elements; }
+const DictAttr &Attribute::getDict() const { return dictValue->dict; }
+
+/// Frees the storage of every Type and Attribute of the process, which
+/// invalidates all of them. Only for programs that build and drop many
+/// independent graphs and must not grow (fuzzers), at a point where no Type
+/// or Attribute is alive.
+void resetIRStorage();
 
 } // namespace mav
 

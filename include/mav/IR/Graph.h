@@ -23,7 +23,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace mav {
@@ -94,7 +93,7 @@ public:
   /// already in the graph (topological order); the verifier checks it.
   uint32_t addNode(Node node);
 
-  /// Index of the node called `nodeName`, if any.
+  /// Index of the (first) node called `nodeName`, if any.
   std::optional<uint32_t> lookup(std::string_view nodeName) const;
   /// Must be called after renaming or removing nodes.
   void invalidateNameIndex() const;
@@ -119,8 +118,11 @@ private:
   DictAttr attrs;
   std::vector<Node> nodes;
   std::shared_ptr<const SourceBuffer> source;
-  /// Name index, built lazily and kept up to date by addNode.
-  mutable std::unordered_map<std::string, uint32_t> nameIndex;
+  /// Name index, built lazily and extended on lookup as nodes are added:
+  /// an open-addressing table of node indices (UINT32_MAX: empty) hashed
+  /// by name, so it holds no copies of names and needs no allocation per
+  /// node. The first node with a name wins.
+  mutable std::vector<uint32_t> nameSlots;
   mutable size_t indexedNodes = 0;
 };
 

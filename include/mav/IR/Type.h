@@ -5,12 +5,21 @@
 // list of those, or entirely unknown (`?`, e.g. the results of a node that was
 // never run). Types are plain values: compared, copied and printed.
 //
+// A Type is one pointer to immutable storage that is uniqued (hash-consed)
+// for the whole process, like MLIR's types: equal types share storage, so a
+// copy is free, `==` is a pointer comparison, and the shape `f32[1,64,56,56]`
+// that a million nodes mention is stored once. The storage lives until the
+// process ends (see IRStorage.h); like LLVMContext it is not thread-safe:
+// one thread at a time creates types and attributes.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef MAV_IR_TYPE_H
 #define MAV_IR_TYPE_H
 
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +58,10 @@ unsigned getDTypeByteWidth(DType dtype);
 /// Marker for an unknown dimension (`?`).
 inline constexpr int64_t kUnknownDim = -1;
 
+namespace detail {
+struct TypeStorage;
+} // namespace detail
+
 class Type {
 public:
   enum class Kind : uint8_t { Unknown, Tensor, Int, Float, Bool, Str, None,
@@ -59,21 +72,25 @@ public:
 
   static Type unknown() { return Type(); }
   /// A ranked tensor; use kUnknownDim for `?` dimensions.
-  static Type tensor(DType dtype, std::vector<int64_t> dims);
+  static Type tensor(DType dtype, const std::vector<int64_t> &dims);
+  static Type tensor(DType dtype, const int64_t *dims, size_t rank);
+  static Type tensor(DType dtype, std::initializer_list<int64_t> dims) {
+    return tensor(dtype, dims.begin(), dims.size());
+  }
   /// A tensor of unknown rank: `f32[*]`.
   static Type unrankedTensor(DType dtype);
   static Type scalar(Kind kind);
-  static Type tuple(std::vector<Type> elements);
+  static Type tuple(const std::vector<Type> &elements);
   static Type list(Type element);
 
-  Kind getKind() const { return kind; }
-  bool isUnknown() const { return kind == Kind::Unknown; }
-  bool isTensor() const { return kind == Kind::Tensor; }
-  bool isRanked() const { return kind == Kind::Tensor && ranked; }
+  inline Kind getKind() const;
+  bool isUnknown() const { return impl == nullptr; }
+  bool isTensor() const { return getKind() == Kind::Tensor; }
+  inline bool isRanked() const;
 
-  DType getDType() const { return dtype; }
-  const std::vector<int64_t> &getDims() const { return dims; }
-  const std::vector<Type> &getElements() const { return elements; }
+  inline DType getDType() const;
+  const std::vector<int64_t> &getDims() const;
+  const std::vector<Type> &getElements() const;
 
   /// Whether every dimension is known (false for non-tensors).
   bool hasStaticShape() const;
@@ -81,20 +98,42 @@ public:
   /// shape is not static or the product overflows int64.
   std::optional<int64_t> getNumElements() const;
 
-  bool operator==(const Type &other) const;
-  bool operator!=(const Type &other) const { return !(*this == other); }
+  /// Uniqued storage: equal types are the same pointer.
+  bool operator==(const Type &other) const { return impl == other.impl; }
+  bool operator!=(const Type &other) const { return impl != other.impl; }
+  /// An opaque identity, equal for equal types (for hashing).
+  const void *getAsOpaquePointer() const { return impl; }
 
   /// The IR spelling of this type.
   std::string str() const;
   void print(std::string &out) const;
 
 private:
-  Kind kind = Kind::Unknown;
-  DType dtype = DType::Unknown;
-  bool ranked = false;
+  explicit Type(const detail::TypeStorage *impl) : impl(impl) {}
+
+  /// Null for the unknown type.
+  const detail::TypeStorage *impl = nullptr;
+};
+
+namespace detail {
+/// The uniqued contents of a Type (see IRStorage.cpp).
+struct TypeStorage {
+  Type::Kind kind;
+  DType dtype;
+  bool ranked;
   std::vector<int64_t> dims;
   std::vector<Type> elements; // tuple elements, or the one list element
+  size_t hash;
 };
+} // namespace detail
+
+Type::Kind Type::getKind() const {
+  return impl ? impl->kind : Kind::Unknown;
+}
+bool Type::isRanked() const {
+  return impl && impl->kind == Kind::Tensor && impl->ranked;
+}
+DType Type::getDType() const { return impl ? impl->dtype : DType::Unknown; }
 
 } // namespace mav
 

@@ -28,15 +28,46 @@ TEST(AttributeTest, KindsAndAccessors) {
   EXPECT_TRUE(Attribute::type(Type::scalar(Type::Kind::None)).isNone());
 }
 
-TEST(AttributeTest, DeepCopyAndEquality) {
+TEST(AttributeTest, ValuesAreUniqued) {
   DictAttr inner;
   inner.set("k", Attribute::intList({1, 2, 3}));
   Attribute a = Attribute::dict(inner);
-  Attribute b = a;
-  EXPECT_EQ(a, b);
-  b.getDict().set("k", Attribute::integer(0));
-  EXPECT_NE(a, b) << "copies must not share storage";
+  // Editing the dictionary it was made from does not change the attribute.
+  inner.set("k", Attribute::integer(0));
   EXPECT_EQ(a.getDict().get("k")->getList().size(), 3u);
+  Attribute b = Attribute::dict(inner);
+  EXPECT_NE(a, b);
+  // Equal values built separately share one storage.
+  DictAttr again;
+  again.set("k", Attribute::intList({1, 2, 3}));
+  EXPECT_EQ(Attribute::dict(again), a);
+  EXPECT_EQ(&Attribute::dict(again).getDict(), &a.getDict());
+  EXPECT_EQ(&Attribute::string("abc").getString(),
+            &Attribute::string(std::string("ab") + "c").getString());
+  EXPECT_EQ(Type::tensor(DType::F32, {1, 2}), Type::tensor(DType::F32, {1, 2}));
+  EXPECT_NE(Type::tensor(DType::F32, {1, 2}), Type::tensor(DType::F32, {2, 1}));
+  EXPECT_NE(Type::tensor(DType::F32, {}), Type::unrankedTensor(DType::F32));
+  EXPECT_EQ(Attribute::list({Attribute::string("x"), Attribute::integer(1)}),
+            Attribute::list({Attribute::string("x"), Attribute::integer(1)}));
+  EXPECT_NE(Attribute::list({Attribute::integer(1)}),
+            Attribute::list({Attribute::real(1.0)}));
+}
+
+TEST(AttributeTest, ManyValuesStayDistinct) {
+  // Enough values to grow the tables several times; each must still be
+  // found again, and distinct values must never be merged.
+  std::vector<Attribute> strings, lists;
+  for (int i = 0; i < 20000; ++i) {
+    strings.push_back(Attribute::string("s" + std::to_string(i)));
+    lists.push_back(Attribute::intList({i, i + 1}));
+  }
+  for (int i = 0; i < 20000; ++i) {
+    EXPECT_EQ(Attribute::string("s" + std::to_string(i)), strings[i]);
+    EXPECT_EQ(Attribute::intList({i, i + 1}), lists[i]);
+    EXPECT_EQ(strings[i].getString(), "s" + std::to_string(i));
+  }
+  EXPECT_NE(strings[0], strings[1]);
+  EXPECT_NE(lists[0], lists[1]);
 }
 
 TEST(AttributeTest, FloatEqualityIsBitwise) {
@@ -55,7 +86,7 @@ TEST(AttributeTest, DictStaysSortedAndUnique) {
   ASSERT_EQ(dict.size(), 3u);
   std::vector<std::string> keys;
   for (const NamedAttribute &entry : dict)
-    keys.push_back(entry.name);
+    keys.emplace_back(entry.name);
   EXPECT_EQ(keys, (std::vector<std::string>{"alpha", "mid", "zeta"}));
   EXPECT_EQ(dict.getInt("alpha"), 4);
   EXPECT_TRUE(dict.erase("mid"));

@@ -1,0 +1,174 @@
+//===- IRStorage.cpp - Uniqued storage of types and attributes ------------===//
+//
+// Types and attribute values are hash-consed: each distinct value is stored
+// once, in a deque (stable addresses, few allocations), and found again
+// through an open-addressing table of pointers keyed by the value's hash.
+// Lookups take the value's parts (a pointer and a size), so a hit, which is
+// the common case when parsing or tracing a model, allocates nothing.
+//
+// The storage lives as long as the process (the tables are created on first
+// use and deliberately never destroyed, so exiting costs nothing), except
+// that resetIRStorage() empties them for long-running fuzzers. It is not
+// thread-safe, like LLVMContext: mav uses the IR from one thread.
+//
+//===----------------------------------------------------------------------===//
+
+#include "IRStorage.h"
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <functional>
+
+using namespace mav;
+using namespace mav::detail;
+
+namespace {
+
+/// A set of uniqued `Storage` objects (each with a `hash` member).
+template <typename Storage> class UniqueTable {
+public:
+  /// The stored value with `hash` for which `equals(storage)` holds, or a
+  /// new one initialised by `create(storage)`.
+  template <typename Equals, typename Create>
+  const Storage *getOrCreate(size_t hash, Equals equals, Create create) {
+    if ((count + 1) * 4 > slots.size() * 3)
+      grow();
+    size_t mask = slots.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      Storage *slot = slots[i];
+      if (!slot) {
+        Storage &storage = values.emplace_back();
+        create(storage);
+        storage.hash = hash;
+        slots[i] = &storage;
+        ++count;
+        return &storage;
+      }
+      if (slot->hash == hash && equals(*slot))
+        return slot;
+    }
+  }
+
+  void clear() {
+    slots.clear();
+    values.clear();
+    count = 0;
+  }
+
+private:
+  void grow() {
+    std::vector<Storage *> old(std::max<size_t>(64, slots.size() * 2),
+                               nullptr);
+    old.swap(slots);
+    size_t mask = slots.size() - 1;
+    for (Storage *storage : old) {
+      if (!storage)
+        continue;
+      size_t i = storage->hash & mask;
+      while (slots[i])
+        i = (i + 1) & mask;
+      slots[i] = storage;
+    }
+  }
+
+  std::vector<Storage *> slots;
+  std::deque<Storage> values;
+  size_t count = 0;
+};
+
+struct IRStorage {
+  UniqueTable<TypeStorage> types;
+  UniqueTable<StringStorage> strings;
+  UniqueTable<ListStorage> lists;
+  UniqueTable<DictStorage> dicts;
+};
+
+IRStorage &getStorage() {
+  // Never destroyed: freeing millions of values at exit would only cost
+  // time.
+  static IRStorage *storage = new IRStorage;
+  return *storage;
+}
+
+template <typename T> bool equalRange(const std::vector<T> &a, const T *b,
+                                      size_t size) {
+  if (a.size() != size)
+    return false;
+  for (size_t i = 0; i < size; ++i)
+    if (a[i] != b[i])
+      return false;
+  return true;
+}
+
+size_t hashString(std::string_view text) {
+  return std::hash<std::string_view>()(text);
+}
+
+} // namespace
+
+const TypeStorage *detail::uniqueType(Type::Kind kind, DType dtype,
+                                      bool ranked, const int64_t *dims,
+                                      size_t rank, const Type *elements,
+                                      size_t numElements) {
+  size_t hash = hashCombine(static_cast<size_t>(kind),
+                            static_cast<uint64_t>(dtype) << 8 | ranked);
+  for (size_t i = 0; i < rank; ++i)
+    hash = hashCombine(hash, static_cast<uint64_t>(dims[i]));
+  for (size_t i = 0; i < numElements; ++i)
+    hash = hashCombine(
+        hash, reinterpret_cast<uintptr_t>(elements[i].getAsOpaquePointer()));
+  return getStorage().types.getOrCreate(
+      hash,
+      [&](const TypeStorage &s) {
+        return s.kind == kind && s.dtype == dtype && s.ranked == ranked &&
+               equalRange(s.dims, dims, rank) &&
+               equalRange(s.elements, elements, numElements);
+      },
+      [&](TypeStorage &s) {
+        s.kind = kind;
+        s.dtype = dtype;
+        s.ranked = ranked;
+        s.dims.assign(dims, dims + rank);
+        s.elements.assign(elements, elements + numElements);
+      });
+}
+
+const StringStorage *detail::uniqueString(std::string_view value) {
+  return getStorage().strings.getOrCreate(
+      hashString(value),
+      [&](const StringStorage &s) { return s.value == value; },
+      [&](StringStorage &s) { s.value = value; });
+}
+
+const ListStorage *detail::uniqueList(const Attribute *elements,
+                                      size_t size) {
+  size_t hash = hashCombine(0x4C, size);
+  for (size_t i = 0; i < size; ++i)
+    hash = hashCombine(hash, elements[i].hash());
+  return getStorage().lists.getOrCreate(
+      hash,
+      [&](const ListStorage &s) {
+        return equalRange(s.elements, elements, size);
+      },
+      [&](ListStorage &s) { s.elements.assign(elements, elements + size); });
+}
+
+const DictStorage *detail::uniqueDict(const DictAttr &dict) {
+  size_t hash = hashCombine(0x44, dict.size());
+  for (const NamedAttribute &entry : dict)
+    hash = hashCombine(
+        hashCombine(hash, reinterpret_cast<uintptr_t>(entry.name.data())),
+        entry.value.hash());
+  return getStorage().dicts.getOrCreate(
+      hash, [&](const DictStorage &s) { return s.dict == dict; },
+      [&](DictStorage &s) { s.dict = dict; });
+}
+
+void mav::resetIRStorage() {
+  IRStorage &storage = getStorage();
+  storage.dicts.clear();
+  storage.lists.clear();
+  storage.strings.clear();
+  storage.types.clear();
+}
