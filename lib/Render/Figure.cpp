@@ -14,7 +14,10 @@
 #include "mav/Render/Figure.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -111,35 +114,59 @@ std::string mav::dumpJson(const json &value, int indent) {
                     json::error_handler_t::replace);
 }
 
-std::string mav::escapeJsonForScript(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    // Copy the runs between characters that need escaping in one go.
-    size_t run = i;
-    while (run < text.size() && text[run] != '<' && text[run] != '>' &&
-           text[run] != '&' && text[run] != '\xE2')
-      ++run;
-    if (run != i) {
-      out.append(text.data() + i, run - i);
-      i = run - 1;
+void mav::appendJsonForScript(std::string &out, std::string_view text) {
+  // A table of the bytes that may need escaping; the runs between them are
+  // copied in one piece (this runs over megabytes of JSON).
+  static constexpr auto kSpecial = [] {
+    std::array<bool, 256> special{};
+    special['<'] = special['>'] = special['&'] = special[0xE2] = true;
+    return special;
+  }();
+  // Whether any byte of an 8-byte word equals `byte` (the classic
+  // "has zero byte" test on word ^ byte...byte).
+  auto hasByte = [](uint64_t word, unsigned char byte) {
+    uint64_t x = word ^ (0x0101010101010101ULL * byte);
+    return (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+  };
+  size_t pos = 0, i = 0;
+  while (i < text.size()) {
+    if (i + 8 <= text.size()) {
+      uint64_t word;
+      std::memcpy(&word, text.data() + i, 8);
+      if (!(hasByte(word, '<') | hasByte(word, '>') | hasByte(word, '&') |
+            hasByte(word, 0xE2))) {
+        i += 8;
+        continue;
+      }
+    }
+    if (!kSpecial[static_cast<unsigned char>(text[i])]) {
+      ++i;
       continue;
     }
+    out.append(text.data() + pos, i - pos);
     char c = text[i];
-    if (c == '<')
+    if (c == '<') {
       out += "\\u003c";
-    else if (c == '>')
+    } else if (c == '>') {
       out += "\\u003e";
-    else if (c == '&')
+    } else if (c == '&') {
       out += "\\u0026";
-    else if (c == '\xE2' && i + 2 < text.size() && text[i + 1] == '\x80' &&
-             (text[i + 2] == '\xA8' || text[i + 2] == '\xA9')) {
+    } else if (i + 2 < text.size() && text[i + 1] == '\x80' &&
+               (text[i + 2] == '\xA8' || text[i + 2] == '\xA9')) {
       out += text[i + 2] == '\xA8' ? "\\u2028" : "\\u2029";
       i += 2;
     } else {
       out += c;
     }
+    pos = ++i;
   }
+  out.append(text.data() + pos, text.size() - pos);
+}
+
+std::string mav::escapeJsonForScript(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  appendJsonForScript(out, text);
   return out;
 }
 
@@ -194,15 +221,46 @@ static json yRange(AxisRange range) {
 }
 
 static std::string joinHover(const RenderNode &node) {
+  size_t size = 0;
+  for (const std::string &line : node.hoverLines)
+    size += line.size() + 4;
   std::string text;
-  for (size_t i = 0; i < node.hoverLines.size(); ++i)
-    text += (i ? "<br>" : "") + escapePlotlyText(node.hoverLines[i]);
+  text.reserve(size + 16);
+  for (size_t i = 0; i < node.hoverLines.size(); ++i) {
+    if (i)
+      text += "<br>";
+    // escapePlotlyText, appended in place (10,000s of lines per page).
+    for (char c : node.hoverLines[i]) {
+      if (c == '&')
+        text += "&amp;";
+      else if (c == '<')
+        text += "&lt;";
+      else if (c == '>')
+        text += "&gt;";
+      else
+        text += c;
+    }
+  }
   return text;
+}
+
+/// A JSON array of strings, moved in rather than copied.
+static json stringArray(std::vector<std::string> &&strings) {
+  json array = json::array();
+  auto &elements = array.get_ref<json::array_t &>();
+  elements.reserve(strings.size());
+  for (std::string &text : strings)
+    elements.emplace_back(std::move(text));
+  return array;
 }
 
 static json markerColors(const MarkerState &state) {
   return state.numericColors ? json(state.colorValues)
                              : json(state.colorNames);
+}
+static json markerColors(MarkerState &&state) {
+  return state.numericColors ? json(state.colorValues)
+                             : stringArray(std::move(state.colorNames));
 }
 
 static const char *scatterType(const RenderModel &model) {
@@ -434,30 +492,54 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
   unsigned active = view.sizeColor < 0 ? model.defaultState
                                        : static_cast<unsigned>(view.sizeColor);
 
+  // The per-node and per-edge objects are most of the document: they are
+  // built as maps with their keys inserted in order (each insertion at the
+  // end) and their strings moved in, not through initializer lists, which
+  // build and copy a [key, value] array per member.
   json nodes = json::array();
-  for (const RenderNode &node : model.nodes)
-    nodes.push_back({{"name", node.name},
-                     {"op", node.op},
-                     {"category", node.category},
-                     {"color", node.color},
-                     {"status", node.status},
-                     {"x", roundForOutput(node.x)},
-                     {"y", roundForOutput(node.y)},
-                     {"level", node.level},
-                     {"parent", node.parent ? json(*node.parent) : json()},
-                     {"params", node.params},
-                     {"flops", node.flops},
-                     {"activations", node.activations},
-                     {"hover", joinHover(node)}});
+  auto &nodeList = nodes.get_ref<json::array_t &>();
+  nodeList.reserve(model.nodes.size());
+  for (const RenderNode &node : model.nodes) {
+    json::object_t object;
+    auto add = [&](const char *key, json value) {
+      object.emplace_hint(object.end(), key, std::move(value));
+    };
+    add("activations", node.activations);
+    add("category", node.category);
+    add("color", node.color);
+    add("flops", node.flops);
+    add("hover", joinHover(node));
+    add("level", node.level);
+    add("name", node.name);
+    add("op", node.op);
+    add("params", node.params);
+    add("parent", node.parent ? json(*node.parent) : json());
+    add("status", node.status);
+    add("x", roundForOutput(node.x));
+    add("y", roundForOutput(node.y));
+    nodeList.emplace_back(std::move(object));
+  }
   json edges = json::array();
-  for (const RenderEdge &edge : model.edges)
-    edges.push_back({{"source", edge.source},
-                     {"target", edge.target},
-                     {"points", edge.points}});
+  auto &edgeList = edges.get_ref<json::array_t &>();
+  edgeList.reserve(model.edges.size());
+  for (const RenderEdge &edge : model.edges) {
+    json points = json::array();
+    auto &pointList = points.get_ref<json::array_t &>();
+    pointList.reserve(edge.points.size());
+    for (const auto &point : edge.points)
+      pointList.emplace_back(json::array_t{point[0], point[1]});
+    json::object_t object;
+    object.emplace_hint(object.end(), "points", std::move(points));
+    object.emplace_hint(object.end(), "source", edge.source);
+    object.emplace_hint(object.end(), "target", edge.target);
+    edgeList.emplace_back(std::move(object));
+  }
 
   json rows = json::array();
+  auto &rowList = rows.get_ref<json::array_t &>();
+  rowList.reserve(model.nodes.size());
   for (uint32_t i = 0; i < model.nodes.size(); ++i)
-    rows.push_back(model.getTableRow(i));
+    rowList.emplace_back(stringArray(model.getTableRow(i)));
 
   json states = json::array();
   for (unsigned s = 0; s < kSizeColorStates.size(); ++s) {
@@ -470,8 +552,10 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
                                                                   : "params"}};
     for (bool overview : {false, true}) {
       MarkerState marker = model.getMarkerState(s, overview);
-      state[overview ? "overview" : "main"] = {
-          {"size", marker.sizes}, {"color", markerColors(marker)}};
+      json::object_t markers;
+      markers.emplace("color", markerColors(std::move(marker)));
+      markers.emplace("size", json(marker.sizes));
+      state[overview ? "overview" : "main"] = std::move(markers);
     }
     states.push_back(std::move(state));
   }

@@ -1,6 +1,7 @@
 // Drives the page of a large synthetic graph (thousands of nodes) in Debian's
-// chromium: it must load without errors, draw every node with WebGL traces,
-// and keep the table, selection and search working.
+// chromium: it must load without errors, draw every node (WebGL in the main
+// graph, a canvas in the overview), and keep the virtual table (only the
+// rows in view exist), selection, panning and search working.
 //   node test/browser/large.js PAGE.html SCREENSHOT.png
 // Prints one `PASS: ...` line per check and the time to interactive
 // (informational: speed is measured by benchmarks, not asserted here).
@@ -45,26 +46,98 @@ async function main() {
       const isNodes = (t) => t.mode && t.mode.includes('markers') &&
                              t.x && t.x.length === count;
       const mainNodes = app.main.data.find(isNodes);
-      const overviewNodes = app.overview.data.find(isNodes);
       return {
         nodes: app.spec.nodes.length,
         mainType: mainNodes && mainNodes.type,
         mainPoints: mainNodes && mainNodes.x.length,
-        overviewType: overviewNodes && overviewNodes.type,
-        overviewPoints: overviewNodes && overviewNodes.x.length,
-        rows: document.querySelectorAll('#mav-table tbody tr').length,
+        overviewPoints: app.state.overview.nodes,
+        rendered: document.querySelectorAll('#mav-table tbody tr[data-node]').length,
       };
     });
     check(problems.length === 0, 'large page loads without console errors', problems);
     check(info.nodes >= 5000, 'spec holds every node', info);
-    check(info.mainType === 'scattergl' && info.overviewType === 'scattergl',
-          'node traces use WebGL', info);
+    check(info.mainType === 'scattergl', 'main node trace uses WebGL', info);
     check(info.mainPoints === info.nodes && info.overviewPoints === info.nodes,
           'main graph and overview carry every node', info);
-    check(info.rows === info.nodes, 'table has one row per node', info);
+    check(info.rendered > 0 && info.rendered < 200,
+          'table renders only the rows in view', info);
+
+    // Scrolling through the table shows a row for every node, in order.
+    const table = await page.evaluate(() => {
+      const app = window.mavApp;
+      const seen = new Uint8Array(app.spec.nodes.length);
+      let wrong = 0;
+      for (let top = 0; ; top += app.table.clientHeight / 2) {
+        app.table.scrollTop = top;
+        app.table.dispatchEvent(new Event('scroll'));
+        for (const row of app.table.querySelectorAll('tbody tr[data-node]')) {
+          const i = Number(row.dataset.node);
+          seen[i] = 1;
+          if (row.cells[0].textContent !== app.spec.nodes[i].name) wrong++;
+        }
+        if (top >= app.table.scrollHeight) break;
+      }
+      return { missing: seen.filter((s) => !s).length, wrong };
+    });
+    check(table.missing === 0 && table.wrong === 0, 'table has one row per node', table);
+
+    // Clicking a node far down highlights its row and scrolls it into view.
+    const nodeIndex = Math.floor(info.nodes * 0.6);
+    await page.evaluate((i) => {
+      const app = window.mavApp;
+      const n = app.spec.nodes[i];
+      const v = app.getMainView();
+      const w = v.x[1] - v.x[0], h = v.y[1] - v.y[0];
+      return app.setMainView({ x: [n.x - w / 2, n.x + w / 2], y: [n.y - h / 2, n.y + h / 2] });
+    }, nodeIndex);
+    const point = await page.evaluate((i) => {
+      const app = window.mavApp;
+      const n = app.spec.nodes[i];
+      const layout = app.main._fullLayout;
+      const box = app.main.getBoundingClientRect();
+      return { x: box.left + layout._size.l + layout.xaxis.d2p(n.x),
+               y: box.top + layout._size.t + layout.yaxis.d2p(n.y) };
+    }, nodeIndex);
+    await page.mouse.click(point.x, point.y);
+    await page.waitForFunction((i) => window.mavApp.state.selected === i, nodeIndex);
+    const clicked = await page.evaluate((i) => {
+      const app = window.mavApp;
+      const row = app.table.querySelector('tbody tr.mav-selected');
+      const rowBox = row && row.getBoundingClientRect();
+      const tableBox = app.table.getBoundingClientRect();
+      const header = app.table.querySelector('thead').offsetHeight;
+      return { row: row && Number(row.dataset.node), scroll: app.table.scrollTop,
+               inView: !!row && rowBox.top >= tableBox.top + header - 1 &&
+                       rowBox.bottom <= tableBox.bottom + 1 };
+    }, nodeIndex);
+    check(clicked.row === nodeIndex && clicked.inView,
+          'clicking a node far down highlights its row and scrolls it into view', clicked);
+
+    // Panning the main graph scrolls the table to the first visible node.
+    const panned = await page.evaluate(async () => {
+      const app = window.mavApp;
+      const v = app.getMainView();
+      const shift = (v.y[1] - v.y[0]) * 3;
+      app.setMainView({ x: v.x, y: [v.y[0] + shift, v.y[1] + shift] });
+      // A pan by the user ends in plotly_relayout, which the page follows.
+      await new Promise((r) => setTimeout(r, 300));
+      window.Plotly.relayout(app.main, { 'yaxis.range': app.main.layout.yaxis.range.slice() });
+      await new Promise((r) => setTimeout(r, 300));
+      const view = app.getMainView();
+      const first = app.spec.nodes.findIndex((n) =>
+        n.x >= view.x[0] && n.x <= view.x[1] && n.y >= view.y[0] && n.y <= view.y[1]);
+      const row = app.table.querySelector(`tbody tr[data-node="${first}"]`);
+      const header = app.table.querySelector('thead').offsetHeight;
+      return { first, scroll: app.table.scrollTop,
+               expected: row ? Math.max(0, row.offsetTop - header) : null };
+    });
+    check(panned.first > 0 && panned.expected !== null &&
+          Math.abs(panned.scroll - panned.expected) <= 1,
+          'panning scrolls the table to the first visible node', panned);
 
     // A row near the end selects its node and brings it into view.
     const rowIndex = info.nodes - 10;
+    await page.evaluate(() => { window.mavApp.table.scrollTop = 1e9; });
     await page.locator(`#mav-table tbody tr[data-node="${rowIndex}"]`).click();
     await page.waitForFunction((i) => window.mavApp.state.selected === i, rowIndex);
     const view = await page.evaluate((i) => {

@@ -27,6 +27,45 @@ function check(condition, message, details) {
 
 const near = (a, b, eps = 1e-6) => Math.abs(a - b) <= eps;
 
+// In the page: whether the overview's window rectangle covers the main
+// view (within a pixel), and the view it stands for.
+function overviewWindowInPage() {
+  const app = window.mavApp;
+  const view = app.getMainView();
+  const a = app.overviewPixel(view.x[0], view.y[0]);
+  const b = app.overviewPixel(view.x[1], view.y[1]);
+  const box = document.querySelector('#mav-overview .mav-overview-window');
+  const placed = Math.abs(box.offsetTop - Math.min(a[1], b[1])) <= 1 &&
+                 Math.abs(box.offsetHeight - Math.abs(b[1] - a[1])) <= 1 &&
+                 Math.abs(box.offsetLeft - Math.min(a[0], b[0])) <= 1 &&
+                 Math.abs(box.offsetWidth - Math.abs(b[0] - a[0])) <= 1;
+  return { placed, y: app.state.overviewWindow.y };
+}
+
+// In the page: scrolls through the whole (virtual) table and returns, per
+// node, the name in its row's first cell; checks rows come in node order.
+function tableRowsInPage() {
+  const app = window.mavApp;
+  const names = [];
+  let inOrder = true;
+  for (let top = 0; ; top += app.table.clientHeight / 2) {
+    app.table.scrollTop = top;
+    app.table.dispatchEvent(new Event('scroll'));
+    let previous = -1;
+    for (const row of app.table.querySelectorAll('tbody tr[data-node]')) {
+      const i = Number(row.dataset.node);
+      if (i <= previous) inOrder = false;
+      previous = i;
+      names[i] = row.cells[0].textContent;
+    }
+    if (top >= app.table.scrollHeight) break;
+  }
+  app.table.scrollTop = 0;
+  app.table.dispatchEvent(new Event('scroll'));
+  const missing = app.spec.nodes.filter((n, i) => names[i] !== n.name).length;
+  return { inOrder, missing, rendered: app.table.querySelectorAll('tbody tr[data-node]').length };
+}
+
 async function main() {
   const browser = await launchBrowser();
   const problems = [];
@@ -50,17 +89,28 @@ async function main() {
     await page.goto('file://' + path.resolve(pagePath));
     await page.waitForFunction(() => window.mavApp !== undefined);
     await page.evaluate(() => window.mavApp.ready);
+    // The helper the checks below call inside the page.
+    await page.evaluate(`window.overviewWindow = ${overviewWindowInPage.toString()}`);
     const shot = (name) =>
       page.screenshot({ path: path.join(shotDir, name + '.png') });
     await shot('01-loaded');
 
     const info = await page.evaluate(() => {
       const app = window.mavApp;
+      // Every node's centre on the overview canvas is painted (not white).
+      const canvas = app.overview.querySelector('canvas');
+      const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      const ratio = canvas.width / canvas.clientWidth;
+      const painted = app.spec.nodes.filter((n) => {
+        const p = app.overviewPixel(n.x, n.y);
+        const k = 4 * (Math.round(p[1] * ratio) * canvas.width + Math.round(p[0] * ratio));
+        return !(pixels.data[k] === 255 && pixels.data[k + 1] === 255 && pixels.data[k + 2] === 255);
+      }).length;
       return {
         nodes: app.spec.nodes.length,
         points: document.querySelectorAll('#mav-main .scatterlayer .trace:nth-child(2) .point').length,
-        overviewPoints: document.querySelectorAll('#mav-overview .scatterlayer .trace:nth-child(2) .point').length,
-        rows: document.querySelectorAll('#mav-table tbody tr').length,
+        overviewPoints: app.state.overview.nodes,
+        overviewPainted: painted,
         title: document.title,
         xss: window.__mavXss,
         injected: document.querySelectorAll('#mav-table b, #mav-table img, #mav-table script').length,
@@ -69,8 +119,10 @@ async function main() {
     check(problems.length === 0, 'page loads without console errors', problems);
     check(info.points === info.nodes && info.nodes > 40,
           'main graph draws every node', info);
-    check(info.overviewPoints === info.nodes, 'overview draws every node', info);
-    check(info.rows === info.nodes, 'table has one row per node', info);
+    check(info.overviewPoints === info.nodes && info.overviewPainted === info.nodes,
+          'overview draws every node', info);
+    const table = await page.evaluate(tableRowsInPage);
+    check(table.missing === 0 && table.inOrder, 'table has one row per node', table);
     check(info.title === 'browser </script> test', 'title is the graph name as text', info.title);
     check(info.xss === undefined && info.injected === 0 && dialogs.length === 0,
           'no script or markup from the IR runs', { info, dialogs });
@@ -94,11 +146,17 @@ async function main() {
       const view = app.getMainView();
       const row = document.querySelector('#mav-table tbody tr.mav-selected');
       const outline = app.main.data[2];
+      const rowBox = row && row.getBoundingClientRect();
+      const tableBox = app.table.getBoundingClientRect();
+      const header = app.table.querySelector('thead').offsetHeight;
       return { view, row: row && Number(row.dataset.node),
                rowText: row && row.cells[0].textContent,
+               rowInView: !!row && rowBox.top >= tableBox.top + header - 1 &&
+                          rowBox.bottom <= tableBox.bottom + 1,
                outline: [outline.x[0], outline.y[0]] };
     });
-    check(afterClick.row === target.index && afterClick.rowText === 'layer3.conv',
+    check(afterClick.row === target.index && afterClick.rowText === 'layer3.conv' &&
+          afterClick.rowInView,
           'clicking a node highlights its table row', afterClick);
     check(near((afterClick.view.y[0] + afterClick.view.y[1]) / 2, target.node.y) &&
           near((afterClick.view.x[0] + afterClick.view.x[1]) / 2, target.node.x),
@@ -116,15 +174,16 @@ async function main() {
     const afterRow = await page.evaluate(() => {
       const app = window.mavApp;
       const view = app.getMainView();
-      const shape = app.overview._fullLayout.shapes[0];
-      return { view, node: app.spec.nodes[app.state.selected],
-               shape: [shape.y0, shape.y1], slider: Number(app.slider.value),
+      const shape = overviewWindow();
+      return { view, node: app.spec.nodes[app.state.selected], placed: shape.placed,
+               shape: shape.y, slider: Number(app.slider.value),
                selectedRows: document.querySelectorAll('#mav-table tr.mav-selected').length };
     });
     check(near((afterRow.view.y[0] + afterRow.view.y[1]) / 2, afterRow.node.y) &&
           afterRow.selectedRows === 1,
           'clicking a row selects and centres its node', afterRow);
-    check(near(afterRow.shape[0], afterRow.view.y[0]) && near(afterRow.shape[1], afterRow.view.y[1]),
+    check(afterRow.placed && near(afterRow.shape[0], afterRow.view.y[0]) &&
+          near(afterRow.shape[1], afterRow.view.y[1]),
           'overview window follows the main view', afterRow);
     check(near(afterRow.slider, afterRow.view.y[0], 1e-3), 'slider follows the main view', afterRow);
     await shot('03-row-clicked');
@@ -141,13 +200,14 @@ async function main() {
         n.x >= view.x[0] && n.x <= view.x[1] && n.y >= view.y[0] && n.y <= view.y[1]);
       const row = document.querySelector(`#mav-table tbody tr[data-node="${firstVisible}"]`);
       const header = app.table.querySelector('thead').offsetHeight;
+      const shape = overviewWindow();
       return { view, before, after: app.table.scrollTop,
                expected: Math.max(0, row.offsetTop - header),
-               shape: app.overview._fullLayout.shapes[0].y0 };
+               shape: shape.y[0], placed: shape.placed };
     });
     check(near(afterSlider.view.y[0], 5), 'slider moves the main view', afterSlider);
     check(Math.abs(afterSlider.after - afterSlider.expected) <= 1 &&
-          near(afterSlider.shape, 5),
+          near(afterSlider.shape, 5) && afterSlider.placed,
           'slider scrolls the table to the first visible node and moves the overview window',
           afterSlider);
     await shot('04-slider');
@@ -155,10 +215,9 @@ async function main() {
     // Click the overview at level 30: the main view centres there.
     const ovTarget = await page.evaluate(() => {
       const app = window.mavApp;
-      const layout = app.overview._fullLayout;
       const box = app.overview.getBoundingClientRect();
-      return { x: box.left + layout._size.l + layout.xaxis.d2p(0),
-               y: box.top + layout._size.t + layout.yaxis.d2p(30) };
+      const p = app.overviewPixel(0, 30);
+      return { x: box.left + p[0], y: box.top + p[1] };
     });
     await page.mouse.click(ovTarget.x, ovTarget.y);
     await page.waitForTimeout(300);
@@ -183,16 +242,24 @@ async function main() {
     await page.waitForTimeout(300);
     const afterPan = await page.evaluate(() => {
       const app = window.mavApp;
-      const shape = app.overview._fullLayout.shapes[0];
-      return { view: app.getMainView(), shape: [shape.y0, shape.y1],
-               slider: Number(app.slider.value), scroll: app.table.scrollTop };
+      const shape = overviewWindow();
+      const view = app.getMainView();
+      const firstVisible = app.spec.nodes.findIndex((n) =>
+        n.x >= view.x[0] && n.x <= view.x[1] && n.y >= view.y[0] && n.y <= view.y[1]);
+      const row = document.querySelector(`#mav-table tbody tr[data-node="${firstVisible}"]`);
+      const header = app.table.querySelector('thead').offsetHeight;
+      return { view, shape: shape.y, placed: shape.placed,
+               slider: Number(app.slider.value), scroll: app.table.scrollTop,
+               expected: row ? Math.max(0, row.offsetTop - header) : null };
     });
-    check(afterPan.view.y[0] > panBefore.view.y[0] + 1 &&
+    check(afterPan.view.y[0] > panBefore.view.y[0] + 1 && afterPan.placed &&
           near(afterPan.shape[0], afterPan.view.y[0]) &&
           near(afterPan.slider, Math.min(afterPan.view.y[0], Number(await page.evaluate(() => window.mavApp.slider.max))), 1e-3),
           'panning the main graph moves the overview window and the slider',
           { panBefore, afterPan });
-    check(afterPan.scroll !== panBefore.scroll, 'panning scrolls the table',
+    check(afterPan.scroll !== panBefore.scroll && afterPan.expected !== null &&
+          Math.abs(afterPan.scroll - afterPan.expected) <= 1,
+          'panning scrolls the table to the first visible node',
           { panBefore, afterPan });
     await shot('06-panned');
 
@@ -206,8 +273,9 @@ async function main() {
         const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
         return same(app.main.data[1].marker.size, state.main.size) &&
                same(app.main.data[1].marker.color, state.main.color) &&
-               same(app.overview.data[1].marker.size, state.overview.size) &&
-               same(app.overview.data[1].marker.color, state.overview.color);
+               app.state.overview.menu === k &&
+               same(app.state.overview.size, state.overview.size) &&
+               same(app.state.overview.color, state.overview.color);
       }, entry);
       check(styled, `dropdown entry ${entry} restyles main and overview nodes`);
       if (entry === 2) await shot('07-color-by-flops');

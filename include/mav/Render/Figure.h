@@ -70,6 +70,8 @@ std::string dumpJson(const nlohmann::json &value, int indent = -1);
 /// U+2028 and U+2029 become `\u003c`... (they only occur inside strings,
 /// where the escapes mean the same characters).
 std::string escapeJsonForScript(std::string_view json);
+/// escapeJsonForScript appending to `out` (the page is built in one string).
+void appendJsonForScript(std::string &out, std::string_view json);
 
 /// The Plotly colorscales `--colorscale` accepts.
 const std::vector<std::string> &getPlotlyColorscales();

@@ -12,6 +12,11 @@
 (function () {
   'use strict';
 
+  // Marks for utils/bench-page.js (time to interactive, by phase).
+  function mark(name) {
+    if (window.performance && performance.mark) performance.mark(name);
+  }
+  mark('mav-start');
   var app = document.getElementById('mav-app');
 
   function fail(message) {
@@ -29,6 +34,7 @@
     return;
   }
   var spec = JSON.parse(document.getElementById('mav-spec').textContent);
+  mark('mav-spec-parsed');
   if (spec.version !== 1) {
     fail('Unsupported widget spec version ' + spec.version + '.');
     return;
@@ -36,8 +42,8 @@
 
   var nodes = spec.nodes;
   var levelAxis = spec.levelAxis; // 'y' (levels run down/up) or 'x'
-  var NODE_TRACE = 1;     // in both graphs: [edges, nodes(, outline)]
-  var OUTLINE_TRACE = 2;  // main graph only
+  var NODE_TRACE = 1;     // main graph: [edges, nodes, outline]
+  var OUTLINE_TRACE = 2;
   var state = { selected: -1, menu: spec.menu.active, programmatic: 0,
                 searchQuery: '', searchMatches: [], searchPos: -1 };
 
@@ -81,33 +87,68 @@
     slider.title = 'Scroll through the levels';
     slider.disabled = spec.slider.max - spec.slider.window <= spec.slider.min;
   }
-  var overviewDiv = spec.overview.enabled
-      ? element('div', 'mav-overview', panels) : null;
-  if (overviewDiv) overviewDiv.id = 'mav-overview';
+  // The overview is drawn on a canvas, under a div for the view window. It
+  // does not pan or zoom, so it needs none of Plotly's machinery, and a
+  // second WebGL graph cost seconds at 10,000 nodes (WebGL contexts and
+  // line drawing are slow when the browser renders in software).
+  var overviewPanel = null, overviewCanvas = null, overviewWindow = null;
+  if (spec.overview.enabled) {
+    overviewPanel = element('div', 'mav-overview', panels);
+    overviewPanel.id = 'mav-overview';
+    overviewCanvas = element('canvas', 'mav-overview-canvas', overviewPanel);
+    overviewWindow = element('div', 'mav-overview-window', overviewPanel);
+  }
   var mainDiv = element('div', 'mav-main', panels);
   mainDiv.id = 'mav-main';
-  var tableDiv = null, rows = [];
+  var tableDiv = null, table = null;
   if (spec.table.enabled) {
     tableDiv = element('div', 'mav-table', panels);
     tableDiv.id = 'mav-table';
-    buildTable();
+    table = buildTable();
   }
+  mark('mav-table-built');
 
+  // The table is virtual: only the rows in view (and a few either side)
+  // exist in the DOM, between two spacer rows that give the scroll area the
+  // height of every row. A full table of 10,000 rows cost seconds of layout
+  // before the graphs could draw. Rows have one fixed height and the
+  // columns fixed widths, measured once on the widest cells, so rows can
+  // come and go without anything moving.
   function buildTable() {
-    var table = element('table', null, tableDiv);
-    var headRow = element('tr', null, element('thead', null, table));
-    spec.table.columns.forEach(function (text) {
+    var columns = spec.table.columns, cells = spec.table.rows;
+    var count = cells.length, overscan = 20;
+    var tableEl = element('table', null, tableDiv);
+    var colgroup = element('colgroup', null, tableEl);
+    var cols = columns.map(function () { return element('col', null, colgroup); });
+    var head = element('thead', null, tableEl);
+    var headRow = element('tr', null, head);
+    columns.forEach(function (text) {
       element('th', null, headRow).textContent = text;
     });
-    var body = element('tbody', null, table);
-    spec.table.rows.forEach(function (cells, i) {
-      var row = element('tr', null, body);
+    var body = element('tbody', null, tableEl);
+    var t = { first: 0, last: 0, rowHeight: 0, headerHeight: 0,
+              body: body, count: count };
+
+    function spacer(height) {
+      var row = document.createElement('tr');
+      row.className = 'mav-spacer';
+      var cell = element('td', null, row);
+      cell.colSpan = columns.length;
+      row.style.height = height + 'px';
+      return row;
+    }
+
+    function renderRow(i) {
+      var row = document.createElement('tr');
       row.dataset.node = String(i);
       var node = nodes[i];
-      if (node.status === 'failed') row.classList.add('mav-failed');
-      if (node.status === 'not-run') row.classList.add('mav-not-run');
-      if (node.parent !== null) row.classList.add('mav-sub-node');
-      cells.forEach(function (text, c) {
+      var className = '';
+      if (node.status === 'failed') className += ' mav-failed';
+      if (node.status === 'not-run') className += ' mav-not-run';
+      if (node.parent !== null) className += ' mav-sub-node';
+      if (i === state.selected) className += ' mav-selected';
+      if (className) row.className = className.slice(1);
+      cells[i].forEach(function (text, c) {
         var cell = element('td', c >= 3 ? 'mav-number' : null, row);
         if (c === 0) {
           var swatch = element('span', 'mav-swatch', cell);
@@ -115,13 +156,94 @@
         }
         cell.appendChild(document.createTextNode(text));
       });
-      rows.push(row);
+      return row;
+    }
+
+    /// Shows rows [first, last) between the spacers.
+    function show(first, last) {
+      t.first = first;
+      t.last = last;
+      var fragment = document.createDocumentFragment();
+      fragment.appendChild(spacer(first * t.rowHeight));
+      for (var i = first; i < last; i++) fragment.appendChild(renderRow(i));
+      fragment.appendChild(spacer((count - last) * t.rowHeight));
+      body.textContent = '';
+      body.appendChild(fragment);
+    }
+
+    // Column widths: lay out the rows with the longest text of each column
+    // (and the header), then fix them.
+    var candidates = {};
+    columns.forEach(function (_, c) {
+      var longest = [];
+      for (var i = 0; i < count; i++) {
+        var length = cells[i][c].length + (c === 0 && nodes[i].parent !== null ? 3 : 0);
+        if (longest.length < 8 || length > longest[longest.length - 1][0]) {
+          longest.push([length, i]);
+          longest.sort(function (a, b) { return b[0] - a[0]; });
+          if (longest.length > 8) longest.pop();
+        }
+      }
+      longest.forEach(function (entry) { candidates[entry[1]] = true; });
     });
+    var measured = Object.keys(candidates).map(Number).sort(function (a, b) {
+      return a - b;
+    });
+    measured.forEach(function (i) { body.appendChild(renderRow(i)); });
+    var widths = Array.prototype.map.call(headRow.cells, function (th) {
+      return th.getBoundingClientRect().width;
+    });
+    if (measured.length) {
+      var rowsEls = body.rows;
+      t.rowHeight = (rowsEls[rowsEls.length - 1].getBoundingClientRect().bottom -
+                     rowsEls[0].getBoundingClientRect().top) / rowsEls.length;
+    }
+    t.headerHeight = head.getBoundingClientRect().height;
+    var total = 0;
+    cols.forEach(function (col, c) {
+      var width = Math.ceil(widths[c]) + 2;
+      col.style.width = width + 'px';
+      total += width;
+    });
+    tableEl.style.width = total + 'px';
+    tableEl.style.tableLayout = 'fixed';
+    // Whole pixels (a row's height is a minimum in tables: round up), so
+    // that row i starts exactly at header + i * rowHeight.
+    t.rowHeight = Math.max(1, Math.ceil(t.rowHeight - 0.01) || 20);
+    body.style.setProperty('--mav-row-height', t.rowHeight + 'px');
+    show(0, Math.min(count, overscan * 2));
+
+    /// Renders the rows around the scroll position (call after scrolling).
+    t.update = function () {
+      var top = Math.max(0, tableDiv.scrollTop - t.headerHeight);
+      var visible = Math.ceil(tableDiv.clientHeight / t.rowHeight) + 1;
+      var first = Math.max(0, Math.floor(top / t.rowHeight) - overscan);
+      var last = Math.min(count, first + visible + 2 * overscan);
+      if (first !== t.first || last !== t.last) {
+        // Only re-render when the view leaves the rendered band.
+        var shownTop = Math.floor(top / t.rowHeight);
+        if (shownTop < t.first || shownTop + visible > t.last ||
+            t.last === t.first)
+          show(first, last);
+      }
+    };
+    /// The row element of node i, or null when it is not rendered.
+    t.rowElement = function (i) {
+      if (i < t.first || i >= t.last) return null;
+      return body.rows[i - t.first + 1] || null;
+    };
+    /// Where row i starts, in the table's scroll coordinates.
+    t.rowTop = function (i) { return t.headerHeight + i * t.rowHeight; };
+    t.redraw = function () { show(t.first, t.last); };
+
+    tableDiv.addEventListener('scroll', t.update, { passive: true });
+    window.addEventListener('resize', t.update);
     body.addEventListener('click', function (event) {
       var row = event.target.closest('tr');
       if (row && row.dataset.node !== undefined)
         selectNode(Number(row.dataset.node), { scrollRow: false });
     });
+    return t;
   }
 
   // -------------------------------------------------------------- traces --
@@ -153,8 +275,12 @@
   });
   var edges = edgeArrays();
 
+  // Edges are one SVG line trace even when the nodes use WebGL: Plotly
+  // draws WebGL traces above the SVG ones, so they stay under the nodes,
+  // and one SVG path is far cheaper than WebGL lines in a software-rendered
+  // browser (seconds at 10,000 nodes).
   function edgeTrace() {
-    return { type: spec.traceType, mode: 'lines', x: edges.x, y: edges.y,
+    return { type: 'scatter', mode: 'lines', x: edges.x, y: edges.y,
              line: { color: spec.style.edgeColor, width: 1 },
              hoverinfo: 'skip', showlegend: false };
   }
@@ -198,27 +324,143 @@
     showlegend: false
   };
   var config = { scrollZoom: true, displaylogo: false, responsive: true };
+  mark('mav-traces-built');
   var ready = [Plotly.newPlot(mainDiv, [edgeTrace(), nodeTrace('main'),
                                         outline], mainLayout, config)];
 
-  if (overviewDiv) {
-    var overviewLayout = {
-      margin: { l: 4, r: 4, t: 4, b: 4 }, showlegend: false,
-      xaxis: axis(spec.bounds.x, false), yaxis: axis(spec.bounds.y, true),
-      plot_bgcolor: '#FFFFFF', paper_bgcolor: '#FFFFFF',
-      shapes: [windowShape(spec.view)]
-    };
-    ready.push(Plotly.newPlot(overviewDiv, [edgeTrace(),
-                                            nodeTrace('overview')],
-                              overviewLayout,
-                              { staticPlot: true, responsive: true }));
+  mark('mav-main-plotted');
+
+  // ------------------------------------------------------------- overview --
+  var OVERVIEW_MARGIN = 4;  // px around the graph, as the main graph's 10
+  var overviewColorscale = null;
+
+  /// Pixel position in the overview panel of data point (x, y): the whole
+  /// graph (spec.bounds) stretched over the panel, y downward.
+  function overviewPixel(x, y) {
+    var w = overviewPanel.clientWidth - 2 * OVERVIEW_MARGIN;
+    var h = overviewPanel.clientHeight - 2 * OVERVIEW_MARGIN;
+    var bx = spec.bounds.x, by = spec.bounds.y;
+    return [OVERVIEW_MARGIN + (x - bx[0]) / ((bx[1] - bx[0]) || 1) * w,
+            OVERVIEW_MARGIN + (y - by[0]) / ((by[1] - by[0]) || 1) * h];
   }
 
-  function windowShape(view) {
-    return { type: 'rect', xref: 'x', yref: 'y',
-             x0: view.x[0], x1: view.x[1], y0: view.y[0], y1: view.y[1],
-             line: { color: '#1F77B4', width: 1 },
-             fillcolor: 'rgba(31,119,180,0.12)' };
+  /// The data point under pixel (px, py) of the overview panel.
+  function overviewData(px, py) {
+    var w = overviewPanel.clientWidth - 2 * OVERVIEW_MARGIN;
+    var h = overviewPanel.clientHeight - 2 * OVERVIEW_MARGIN;
+    var bx = spec.bounds.x, by = spec.bounds.y;
+    return [bx[0] + (px - OVERVIEW_MARGIN) / (w || 1) * (bx[1] - bx[0]),
+            by[0] + (py - OVERVIEW_MARGIN) / (h || 1) * (by[1] - by[0])];
+  }
+
+  function parseColor(text) {
+    var m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(text);
+    if (m) return [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)];
+    m = /^rgba?\(([^,]+),([^,]+),([^,)]+)/.exec(text.replace(/\s/g, ''));
+    return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [127, 127, 127];
+  }
+
+  /// The colour of value t in [0, 1] on the colorscale, interpolated in RGB
+  /// between its stops as Plotly does. The stops are the ones Plotly
+  /// resolved for the main graph's node trace (spec.menu.colorscale names a
+  /// Plotly scale), so both graphs agree.
+  function colorscaleColor(t) {
+    if (!overviewColorscale) {
+      var full = mainDiv._fullData && mainDiv._fullData[NODE_TRACE];
+      var stops = full && full.marker && Array.isArray(full.marker.colorscale)
+          ? full.marker.colorscale : [[0, '#0000FF'], [1, '#FF0000']];
+      overviewColorscale = stops.map(function (stop) {
+        return [Number(stop[0]), parseColor(String(stop[1]))];
+      });
+    }
+    var stops = overviewColorscale;
+    t = Math.min(1, Math.max(0, Number(t) || 0));
+    for (var k = 1; k < stops.length; k++) {
+      if (t <= stops[k][0] || k === stops.length - 1) {
+        var a = stops[k - 1], b = stops[k];
+        var f = b[0] > a[0] ? Math.min(1, Math.max(0, (t - a[0]) / (b[0] - a[0]))) : 0;
+        return 'rgb(' + [0, 1, 2].map(function (c) {
+          return Math.round(a[1][c] + (b[1][c] - a[1][c]) * f);
+        }).join(',') + ')';
+      }
+    }
+    return 'rgb(' + stops[0][1].join(',') + ')';
+  }
+
+  /// Draws the overview: edges, then the nodes of the current dropdown
+  /// entry (size, colour, opacity and outline as in the main graph).
+  function drawOverview() {
+    var ratio = window.devicePixelRatio || 1;
+    var width = overviewPanel.clientWidth, height = overviewPanel.clientHeight;
+    overviewCanvas.width = Math.round(width * ratio);
+    overviewCanvas.height = Math.round(height * ratio);
+    var context = overviewCanvas.getContext('2d');
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.fillStyle = '#FFFFFF';
+    context.fillRect(0, 0, width, height);
+    context.strokeStyle = spec.style.edgeColor;
+    context.lineWidth = 1;
+    context.beginPath();
+    spec.edges.forEach(function (edge) {
+      edge.points.forEach(function (p, k) {
+        var q = overviewPixel(p[0], p[1]);
+        if (k === 0) context.moveTo(q[0], q[1]);
+        else context.lineTo(q[0], q[1]);
+      });
+    });
+    context.stroke();
+
+    var markers = spec.menu.states[state.menu].overview;
+    var numeric = spec.menu.states[state.menu].color !== 'operation';
+    var drawn = 0;
+    nodes.forEach(function (node, i) {
+      var q = overviewPixel(node.x, node.y);
+      var radius = markers.size[i] / 2;
+      context.globalAlpha = opacity[i];
+      context.beginPath();
+      context.arc(q[0], q[1], radius, 0, 2 * Math.PI);
+      context.fillStyle = numeric ? colorscaleColor(markers.color[i])
+                                  : markers.color[i];
+      context.fill();
+      if (lineWidths[i] > 0) {
+        context.strokeStyle = lineColors[i];
+        context.lineWidth = lineWidths[i];
+        context.stroke();
+      }
+      drawn++;
+    });
+    context.globalAlpha = 1;
+    state.overview = { menu: state.menu, nodes: drawn,
+                       size: markers.size, color: markers.color };
+  }
+
+  /// Moves the overview's window rectangle onto `view` (data coordinates).
+  function placeOverviewWindow(view) {
+    var a = overviewPixel(view.x[0], view.y[0]);
+    var b = overviewPixel(view.x[1], view.y[1]);
+    var style = overviewWindow.style;
+    style.left = Math.min(a[0], b[0]) + 'px';
+    style.top = Math.min(a[1], b[1]) + 'px';
+    style.width = Math.abs(b[0] - a[0]) + 'px';
+    style.height = Math.abs(b[1] - a[1]) + 'px';
+    state.overviewWindow = { x: view.x.slice(), y: view.y.slice() };
+  }
+
+  if (overviewPanel) {
+    // Drawn once the main graph has resolved the colorscale, and again
+    // when the panel changes size.
+    ready[0] = ready[0].then(function () {
+      drawOverview();
+      var width = overviewPanel.clientWidth, height = overviewPanel.clientHeight;
+      window.addEventListener('resize', function () {
+        if (overviewPanel.clientWidth === width &&
+            overviewPanel.clientHeight === height) return;
+        width = overviewPanel.clientWidth;
+        height = overviewPanel.clientHeight;
+        drawOverview();
+        placeOverviewWindow(getMainView());
+      });
+    });
   }
 
   // ---------------------------------------------------------------- views --
@@ -259,12 +501,7 @@
   /// follow the main view.
   function syncPanels(options) {
     var view = getMainView();
-    if (overviewDiv) {
-      Plotly.relayout(overviewDiv, {
-        'shapes[0].x0': view.x[0], 'shapes[0].x1': view.x[1],
-        'shapes[0].y0': view.y[0], 'shapes[0].y1': view.y[1]
-      });
-    }
+    if (overviewPanel) placeOverviewWindow(view);
     if (slider && !options.fromSlider) {
       var start = view[levelAxis][0];
       slider.value = String(Math.min(Math.max(start, Number(slider.min)),
@@ -280,33 +517,36 @@
     }
   }
 
+  /// Scrolls the table so that row i is the first row under the header.
   function scrollRowTo(i) {
-    var header = tableDiv.querySelector('thead');
-    tableDiv.scrollTop = Math.max(0, rows[i].offsetTop - header.offsetHeight);
+    tableDiv.scrollTop = Math.max(0, table.rowTop(i) - table.headerHeight);
+    table.update();
   }
 
+  /// Scrolls row i into view (a third down) unless it is visible already.
   function scrollRowIntoView(i) {
-    var row = rows[i];
-    var header = tableDiv.querySelector('thead').offsetHeight;
+    var header = table.headerHeight, rowTop = table.rowTop(i);
     var top = tableDiv.scrollTop + header;
     var bottom = tableDiv.scrollTop + tableDiv.clientHeight;
-    if (row.offsetTop < top || row.offsetTop + row.offsetHeight > bottom)
-      tableDiv.scrollTop = Math.max(0, row.offsetTop - header -
+    if (rowTop < top || rowTop + table.rowHeight > bottom)
+      tableDiv.scrollTop = Math.max(0, rowTop - header -
                                        (tableDiv.clientHeight - header) / 3);
+    table.update();
   }
 
   /// Selects node `i`: centre it, outline it, highlight its table row.
   function selectNode(i, options) {
     options = options || {};
-    if (state.selected >= 0 && rows[state.selected])
-      rows[state.selected].classList.remove('mav-selected');
+    var previous = table && table.rowElement(state.selected);
+    if (previous) previous.classList.remove('mav-selected');
     state.selected = i;
     var node = nodes[i];
     Plotly.restyle(mainDiv, { x: [[node.x]], y: [[node.y]] },
                    [OUTLINE_TRACE]);
-    if (rows[i]) {
-      rows[i].classList.add('mav-selected');
+    if (table) {
       if (options.scrollRow !== false) scrollRowIntoView(i);
+      var row = table.rowElement(i);
+      if (row) row.classList.add('mav-selected');
     }
     return setMainView(centredView(node.x, node.y), { scrollTable: false });
   }
@@ -321,14 +561,12 @@
     if (!state.programmatic) syncPanels({});
   });
 
-  if (overviewDiv) {
-    overviewDiv.addEventListener('click', function (event) {
-      var layout = overviewDiv._fullLayout;
-      if (!layout) return;
-      var box = overviewDiv.getBoundingClientRect();
-      var x = layout.xaxis.p2d(event.clientX - box.left - layout._size.l);
-      var y = layout.yaxis.p2d(event.clientY - box.top - layout._size.t);
-      setMainView(centredView(x, y), {});
+  if (overviewPanel) {
+    overviewPanel.addEventListener('click', function (event) {
+      var box = overviewPanel.getBoundingClientRect();
+      var point = overviewData(event.clientX - box.left,
+                               event.clientY - box.top);
+      setMainView(centredView(point[0], point[1]), {});
     });
   }
 
@@ -348,10 +586,7 @@
     Plotly.restyle(mainDiv, { 'marker.size': [entry.main.size],
                               'marker.color': [entry.main.color] },
                    [NODE_TRACE]);
-    if (overviewDiv)
-      Plotly.restyle(overviewDiv, { 'marker.size': [entry.overview.size],
-                                    'marker.color': [entry.overview.color] },
-                     [NODE_TRACE]);
+    if (overviewPanel) drawOverview();
   });
 
   function runSearch(advance) {
@@ -388,10 +623,15 @@
 
   // For tests and for scripting the page from the console.
   window.mavApp = {
-    spec: spec, state: state, main: mainDiv, overview: overviewDiv,
+    spec: spec, state: state, main: mainDiv, overview: overviewPanel,
+    overviewPixel: overviewPanel ? overviewPixel : null,
     table: tableDiv, slider: slider, menu: menu, search: search,
     selectNode: selectNode, getMainView: getMainView,
     setMainView: setMainView,
-    ready: Promise.all(ready).then(function () { syncPanels({}); })
+    ready: Promise.all(ready).then(function () {
+      mark('mav-plots-ready');
+      syncPanels({});
+      mark('mav-ready');
+    })
   };
 })();

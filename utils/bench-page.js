@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// Measures how long a `mav-render --html` page takes to become interactive
+// in headless chromium: from `page.goto` until the front end's
+// `window.mavApp.ready` has resolved. Browser start-up is not included (it
+// is printed separately).
+//
+//   node utils/bench-page.js PAGE.html [--runs N] [--cdn]
+//                            [--cpuprofile FILE] [--trace FILE]
+//
+// --cdn serves the plotly.js CDN URL from node_modules/plotly.js-dist-min
+// (the same file --offline inlines), so a default (CDN) page can be timed
+// without a network: the figure is then what a browser with plotly.js in
+// its cache sees. --cpuprofile writes a V8 CPU profile of the first run
+// (open it in chromium's DevTools, Performance tab), --trace a chromium
+// trace. Each run uses a fresh browser context (no cache); the median is
+// printed last. The page's own `performance.mark`s (app.js sets `mav-*`
+// marks) are printed per run, relative to navigation start.
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const { chromium } = require(path.join(root, 'node_modules', 'playwright-core'));
+
+function usage() {
+  console.error('usage: node utils/bench-page.js PAGE.html [--runs N] [--cdn] ' +
+                '[--cpuprofile FILE] [--trace FILE]');
+  process.exit(2);
+}
+
+const args = process.argv.slice(2);
+let pagePath = null, runs = 3, cdn = false, cpuprofile = null, trace = null;
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (a === '--runs') runs = Number(args[++i]);
+  else if (a === '--cdn') cdn = true;
+  else if (a === '--cpuprofile') cpuprofile = args[++i];
+  else if (a === '--trace') trace = args[++i];
+  else if (a.startsWith('-')) usage();
+  else if (pagePath) usage();
+  else pagePath = a;
+}
+if (!pagePath || !(runs >= 1)) usage();
+
+const plotlyFile = path.join(root, 'node_modules', 'plotly.js-dist-min', 'plotly.min.js');
+
+async function main() {
+  let t = Date.now();
+  const browser = await chromium.launch({
+    executablePath: process.env.MAV_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+           '--disable-quic', '--no-first-run', '--disable-component-update',
+           '--disable-sync'],
+  });
+  console.log(`browser launch: ${Date.now() - t} ms (not counted)`);
+  const plotly = cdn ? fs.readFileSync(plotlyFile) : null;
+  const times = [];
+  try {
+    for (let run = 0; run < runs; run++) {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 800 } });
+      const page = await context.newPage();
+      const errors = [];
+      page.on('pageerror', (err) => errors.push(err.message));
+      page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
+      if (cdn) {
+        await page.route('https://cdn.plot.ly/**', (route) =>
+          route.fulfill({ status: 200, contentType: 'application/javascript',
+                          body: plotly }));
+      }
+      let session = null;
+      if (run === 0 && (cpuprofile || trace)) {
+        session = await context.newCDPSession(page);
+        if (cpuprofile) {
+          await session.send('Profiler.enable');
+          await session.send('Profiler.setSamplingInterval', { interval: 200 });
+          await session.send('Profiler.start');
+        }
+        if (trace) {
+          await session.send('Tracing.start', {
+            categories: 'devtools.timeline,v8.execute,disabled-by-default-devtools.timeline,disabled-by-default-v8.cpu_profiler',
+            transferMode: 'ReturnAsStream',
+          });
+        }
+      }
+      const start = Date.now();
+      await page.goto('file://' + path.resolve(pagePath));
+      const loaded = Date.now() - start;
+      await page.waitForFunction(() => window.mavApp !== undefined);
+      await page.evaluate(() => window.mavApp.ready);
+      const elapsed = Date.now() - start;
+      times.push(elapsed);
+      const marks = await page.evaluate(() =>
+        performance.getEntriesByType('mark').concat(
+          performance.getEntriesByType('navigation')).map((e) =>
+          e.entryType === 'mark' ? `${e.name} ${e.startTime.toFixed(0)}`
+                                 : `domInteractive ${e.domInteractive.toFixed(0)} ` +
+                                   `load ${e.loadEventEnd.toFixed(0)}`));
+      console.log(`run ${run + 1}: interactive after ${elapsed} ms ` +
+                  `(goto returned after ${loaded} ms)`);
+      console.log('  marks (ms from navigation start): ' + marks.join(', '));
+      if (errors.length) console.log('  page errors: ' + errors.join(' | '));
+      if (session) {
+        if (cpuprofile) {
+          const { profile } = await session.send('Profiler.stop');
+          fs.writeFileSync(cpuprofile, JSON.stringify(profile));
+          console.log(`  CPU profile: ${cpuprofile}`);
+        }
+        if (trace) {
+          const done = new Promise((resolve) =>
+            session.once('Tracing.tracingComplete', resolve));
+          await session.send('Tracing.end');
+          const { stream } = await done;
+          let data = '';
+          for (;;) {
+            const chunk = await session.send('IO.read', { handle: stream });
+            data += chunk.data;
+            if (chunk.eof) break;
+          }
+          await session.send('IO.close', { handle: stream });
+          fs.writeFileSync(trace, data);
+          console.log(`  trace: ${trace}`);
+        }
+      }
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
+  const sorted = times.slice().sort((a, b) => a - b);
+  console.log(`median: ${sorted[Math.floor(sorted.length / 2)]} ms over ${runs} runs`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
