@@ -16,6 +16,7 @@
 #include "IRStorage.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -25,28 +26,30 @@ using namespace mav::detail;
 
 namespace {
 
-/// A set of uniqued `Storage` objects (each with a `hash` member).
+/// A set of uniqued `Storage` objects (each with a `hash` member): an
+/// open-addressing table, at most half full, whose slots keep the hash next
+/// to the pointer so that a probe rarely touches the storage itself.
 template <typename Storage> class UniqueTable {
 public:
   /// The stored value with `hash` for which `equals(storage)` holds, or a
   /// new one initialised by `create(storage)`.
   template <typename Equals, typename Create>
   const Storage *getOrCreate(size_t hash, Equals equals, Create create) {
-    if ((count + 1) * 4 > slots.size() * 3)
+    if ((count + 1) * 2 > slots.size())
       grow();
     size_t mask = slots.size() - 1;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
-      Storage *slot = slots[i];
-      if (!slot) {
+      Slot &slot = slots[i];
+      if (!slot.storage) {
         Storage &storage = values.emplace_back();
         create(storage);
         storage.hash = hash;
-        slots[i] = &storage;
+        slot = Slot{hash, &storage};
         ++count;
         return &storage;
       }
-      if (slot->hash == hash && equals(*slot))
-        return slot;
+      if (slot.hash == hash && equals(*slot.storage))
+        return slot.storage;
     }
   }
 
@@ -57,22 +60,26 @@ public:
   }
 
 private:
+  struct Slot {
+    size_t hash = 0;
+    Storage *storage = nullptr;
+  };
+
   void grow() {
-    std::vector<Storage *> old(std::max<size_t>(64, slots.size() * 2),
-                               nullptr);
+    std::vector<Slot> old(std::max<size_t>(64, slots.size() * 2));
     old.swap(slots);
     size_t mask = slots.size() - 1;
-    for (Storage *storage : old) {
-      if (!storage)
+    for (const Slot &slot : old) {
+      if (!slot.storage)
         continue;
-      size_t i = storage->hash & mask;
-      while (slots[i])
+      size_t i = slot.hash & mask;
+      while (slots[i].storage)
         i = (i + 1) & mask;
-      slots[i] = storage;
+      slots[i] = slot;
     }
   }
 
-  std::vector<Storage *> slots;
+  std::vector<Slot> slots;
   std::deque<Storage> values;
   size_t count = 0;
 };
@@ -82,6 +89,10 @@ struct IRStorage {
   UniqueTable<StringStorage> strings;
   UniqueTable<ListStorage> lists;
   UniqueTable<DictStorage> dicts;
+  /// Strings by the address they were passed at: passes set the same
+  /// literal keys ("cost.macs") on every node, and finding those by address
+  /// (then checking the text) skips hashing them. Direct-mapped.
+  std::array<const StringStorage *, 256> recentStrings{};
 };
 
 IRStorage &getStorage() {
@@ -135,10 +146,17 @@ const TypeStorage *detail::uniqueType(Type::Kind kind, DType dtype,
 }
 
 const StringStorage *detail::uniqueString(std::string_view value) {
-  return getStorage().strings.getOrCreate(
+  IRStorage &storage = getStorage();
+  const StringStorage *&recent =
+      storage.recentStrings[(reinterpret_cast<uintptr_t>(value.data()) >> 3) %
+                            storage.recentStrings.size()];
+  if (recent && recent->value == value)
+    return recent;
+  recent = storage.strings.getOrCreate(
       hashString(value),
       [&](const StringStorage &s) { return s.value == value; },
       [&](StringStorage &s) { s.value = value; });
+  return recent;
 }
 
 const ListStorage *detail::uniqueList(const Attribute *elements,
@@ -171,4 +189,5 @@ void mav::resetIRStorage() {
   storage.lists.clear();
   storage.strings.clear();
   storage.types.clear();
+  storage.recentStrings.fill(nullptr);
 }

@@ -155,9 +155,8 @@ private:
     Attribute value;
     unsigned depth = 0;
   };
-  static constexpr size_t kAggregateMemoSize = 1 << 14;
-  std::vector<AggregateMemo> aggregateMemo =
-      std::vector<AggregateMemo>(kAggregateMemoSize);
+  /// Direct-mapped; sized by parse() to the input (a power of two).
+  std::vector<AggregateMemo> aggregateMemo;
 
   /// Names of nodes that are defined, with their index in the graph. Keys
   /// are views from stableName().
@@ -220,6 +219,11 @@ std::unique_ptr<Graph> Parser::parse() {
       ++lines;
     graph->getNodes().reserve(lines);
     definedNodes.reserve(lines);
+    // A few aggregates a line; up to 16k entries (768 KB).
+    size_t memoSize = 64;
+    while (memoSize < 4 * lines && memoSize < (1u << 14))
+      memoSize *= 2;
+    aggregateMemo.resize(memoSize);
   }
   consume();
   if (tok.kind == TokenKind::Eof) {
@@ -638,7 +642,7 @@ bool Parser::parseAttribute(Attribute &attr) {
     return parseAttributeUncached(attr);
   std::string_view text(buffer->getText().data() + start, end - start);
   size_t hash = std::hash<std::string_view>()(text);
-  AggregateMemo &memo = aggregateMemo[hash & (kAggregateMemoSize - 1)];
+  AggregateMemo &memo = aggregateMemo[hash & (aggregateMemo.size() - 1)];
   if (memo.hash == hash && memo.text == text &&
       depth + memo.depth <= limits.maxNestingDepth) {
     attr = memo.value;

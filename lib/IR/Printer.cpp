@@ -151,10 +151,18 @@ namespace {
 /// copied from the first spelling in the output instead of printed again.
 class AttributePrinter {
 public:
-  /// `memoize`: keep a cache (worth it for a whole graph, not one value).
-  AttributePrinter(std::string &out, bool memoize) : out(out) {
-    if (memoize)
-      memo.resize(kMemoSize);
+  /// `memoSlots`: size of the cache (0: none, e.g. for one value; else a
+  /// power of two).
+  AttributePrinter(std::string &out, size_t memoSlots) : out(out) {
+    memo.resize(memoSlots);
+  }
+  /// A cache size for a graph of `nodes` nodes: a few aggregates a node, up
+  /// to 16k slots.
+  static size_t memoSlotsFor(size_t nodes) {
+    size_t slots = 64;
+    while (slots < 4 * nodes && slots < (1u << 14))
+      slots *= 2;
+    return slots;
   }
 
   void print(const Attribute &attr);
@@ -167,8 +175,6 @@ private:
     size_t offset = 0;
     size_t length = 0;
   };
-  static constexpr size_t kMemoSize = 1 << 14;
-
   void printAggregate(const Attribute &attr);
 
   std::string &out;
@@ -235,7 +241,7 @@ void AttributePrinter::print(const Attribute &attr) {
     return printAggregate(attr);
   const void *storage = attr.getStorage();
   Printed &slot =
-      memo[(reinterpret_cast<uintptr_t>(storage) >> 4) & (kMemoSize - 1)];
+      memo[(reinterpret_cast<uintptr_t>(storage) >> 4) & (memo.size() - 1)];
   if (slot.storage == storage) {
     // Appending a part of `out` to itself is safe: std::string copies the
     // source before it frees an old buffer.
@@ -248,7 +254,7 @@ void AttributePrinter::print(const Attribute &attr) {
 }
 
 void mav::printAttribute(const Attribute &attr, std::string &out) {
-  AttributePrinter(out, /*memoize=*/false).print(attr);
+  AttributePrinter(out, /*memoSlots=*/0).print(attr);
 }
 
 static void printLocation(const Location &loc, std::string &out) {
@@ -312,7 +318,8 @@ void mav::printGraph(const Graph &graph, std::string &out,
     out += graph.getName();
   else
     printStringLiteral(graph.getName(), out);
-  AttributePrinter printer(out, /*memoize=*/true);
+  AttributePrinter printer(out,
+                           AttributePrinter::memoSlotsFor(graph.size()));
   if (!graph.getAttrs().empty()) {
     out += " attributes ";
     printer.printDict(graph.getAttrs());

@@ -8,6 +8,8 @@
 
 #include "mav/IR/Verifier.h"
 
+#include "IRStorage.h"
+
 #include <array>
 #include <optional>
 #include <vector>
@@ -26,6 +28,9 @@ using AttrCheck = std::optional<std::string> (*)(const Attribute &attr,
 struct AttrSpec {
   std::string_view name;
   AttrCheck check;
+  /// Whether the check looks at the node or graph, not just the value (the
+  /// others give one answer per uniqued value, which the verifier caches).
+  bool usesNode = false;
 };
 
 std::optional<std::string> expectKind(const Attribute &attr,
@@ -172,13 +177,13 @@ constexpr std::array<AttrSpec, 24> kNodeAttrSpecs = {{
     {"cost.uncounted", checkStringList},
     {"error", checkString},
     {"layout.level", checkCount},
-    {"layout.operand_offsets", checkOperandOffsets},
+    {"layout.operand_offsets", checkOperandOffsets, /*usesNode=*/true},
     {"layout.x", checkNumber},
     {"layout.y", checkNumber},
     {"module", checkString},
     {"ops", checkOps},
     {"params", checkTensorDict},
-    {"parent", checkParent},
+    {"parent", checkParent, /*usesNode=*/true},
     {"shared_params", checkStringList},
     {"status", checkStatus},
 }};
@@ -188,41 +193,27 @@ constexpr std::array<AttrSpec, 2> kGraphAttrSpecs = {{
     {"unused_params", checkTensorDict},
 }};
 
-/// Finds the spec of an attribute name in one table. Runs for every
-/// attribute of every node after every pass, so names are bucketed by
-/// length (most buckets hold one or two names) instead of compared in turn.
-template <size_t N> class SpecIndex {
-public:
-  explicit SpecIndex(const std::array<AttrSpec, N> &specs) {
-    for (const AttrSpec &spec : specs)
-      if (spec.name.size() < kBuckets)
-        buckets[spec.name.size()].push_back(&spec);
-  }
-  const AttrSpec *find(std::string_view name) const {
-    if (name.size() >= kBuckets)
-      return nullptr;
-    for (const AttrSpec *spec : buckets[name.size()])
-      if (spec->name == name)
-        return spec;
-    return nullptr;
-  }
-
-private:
-  static constexpr size_t kBuckets = 32;
-  std::array<std::vector<const AttrSpec *>, kBuckets> buckets;
-};
-
-template <size_t N>
-const AttrSpec *findSpec(const std::array<AttrSpec, N> &specs,
-                         std::string_view name) {
-  static const SpecIndex<N> index(specs);
-  return index.find(name);
+/// The graph attribute spec of `name` (two entries: a search is enough).
+const AttrSpec *findGraphSpec(std::string_view name) {
+  for (const AttrSpec &spec : kGraphAttrSpecs)
+    if (spec.name == name)
+      return &spec;
+  return nullptr;
 }
 
 class Verifier {
 public:
   Verifier(const Graph &graph, DiagnosticEngine &diags)
-      : graph(graph), diags(diags) {}
+      : graph(graph), diags(diags), passed(passedSlotsFor(graph.size())) {
+    // Keys are uniqued: the spec of a key can be found by its address.
+    for (const AttrSpec &spec : kNodeAttrSpecs) {
+      const char *key = detail::uniqueString(spec.name)->value.data();
+      size_t i = slotOf(key, kSpecSlots);
+      while (specByKey[i].first)
+        i = (i + 1) % kSpecSlots;
+      specByKey[i] = {key, &spec};
+    }
+  }
 
   LogicalResult run();
 
@@ -236,10 +227,45 @@ private:
   }
   void verifyNode(uint32_t index);
 
+  static size_t slotOf(const void *p, size_t slots) {
+    return (reinterpret_cast<uintptr_t>(p) >> 4) % slots;
+  }
+  const AttrSpec *findNodeSpec(std::string_view key) const {
+    for (size_t i = slotOf(key.data(), kSpecSlots); specByKey[i].first;
+         i = (i + 1) % kSpecSlots)
+      if (specByKey[i].first == key.data())
+        return specByKey[i].second;
+    return nullptr;
+  }
+  /// Whether the check of `spec` already passed for this uniqued value.
+  bool passedBefore(const AttrSpec &spec, const Attribute &value) {
+    const void *storage = value.getStorage();
+    if (!storage || spec.usesNode)
+      return false;
+    Passed &slot = passed[slotOf(storage, passed.size())];
+    return slot.storage == storage && slot.spec == &spec;
+  }
+  void recordPassed(const AttrSpec &spec, const Attribute &value) {
+    if (const void *storage = value.getStorage(); storage && !spec.usesNode)
+      passed[slotOf(storage, passed.size())] = {storage, &spec};
+  }
+
   static constexpr unsigned kMaxErrors = 20;
+  static constexpr size_t kSpecSlots = 64;
+  /// Size of `passed`: a few values a node, up to 4096.
+  static size_t passedSlotsFor(size_t nodes) {
+    return std::min<size_t>(4096, 16 + 4 * nodes);
+  }
   const Graph &graph;
   DiagnosticEngine &diags;
   unsigned numErrors = 0;
+  std::array<std::pair<const char *, const AttrSpec *>, kSpecSlots> specByKey{};
+  /// Direct-mapped cache of values whose check passed.
+  struct Passed {
+    const void *storage = nullptr;
+    const AttrSpec *spec = nullptr;
+  };
+  std::vector<Passed> passed;
 };
 
 } // namespace
@@ -288,15 +314,20 @@ void Verifier::verifyNode(uint32_t index) {
                                  node.op));
   }
 
-  for (const NamedAttribute &attr : node.attrs)
-    if (const AttrSpec *spec = findSpec(kNodeAttrSpecs, attr.name))
-      if (auto message = spec->check(attr.value, graph, index))
-        nodeError(index, fmt::format("attribute '{}' {}", attr.name, *message));
+  for (const NamedAttribute &attr : node.attrs) {
+    const AttrSpec *spec = findNodeSpec(attr.name);
+    if (!spec || passedBefore(*spec, attr.value))
+      continue;
+    if (auto message = spec->check(attr.value, graph, index))
+      nodeError(index, fmt::format("attribute '{}' {}", attr.name, *message));
+    else
+      recordPassed(*spec, attr.value);
+  }
 }
 
 LogicalResult Verifier::run() {
   for (const NamedAttribute &attr : graph.getAttrs())
-    if (const AttrSpec *spec = findSpec(kGraphAttrSpecs, attr.name))
+    if (const AttrSpec *spec = findGraphSpec(attr.name))
       if (auto message = spec->check(attr.value, graph, 0)) {
         ++numErrors;
         diags.error(graph.getSourceLoc(),

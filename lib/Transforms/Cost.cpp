@@ -206,16 +206,19 @@ LogicalResult CostPass::run(Graph &graph, PassContext &context) {
                       node.name, std::numeric_limits<int64_t>::max()));
     }
 
+    // One allocation for the keys below; set in key order, each lands
+    // next to the previous one.
     DictAttr &attrs = node.attrs;
-    attrs.set("cost.params", Attribute::integer(cost.params.get()));
-    attrs.set("cost.param_bytes", Attribute::integer(cost.paramBytes.get()));
-    attrs.set("cost.buffers", Attribute::integer(cost.buffers.get()));
-    attrs.set("cost.macs", Attribute::integer(macs.get()));
-    attrs.set("cost.flops", Attribute::integer(flops.get()));
-    attrs.set("cost.activation_elems",
-              Attribute::integer(cost.activationElems.get()));
+    attrs.reserve(attrs.size() + 8);
     attrs.set("cost.activation_bytes",
               Attribute::integer(cost.activationBytes.get()));
+    attrs.set("cost.activation_elems",
+              Attribute::integer(cost.activationElems.get()));
+    attrs.set("cost.buffers", Attribute::integer(cost.buffers.get()));
+    attrs.set("cost.flops", Attribute::integer(flops.get()));
+    attrs.set("cost.macs", Attribute::integer(macs.get()));
+    attrs.set("cost.param_bytes", Attribute::integer(cost.paramBytes.get()));
+    attrs.set("cost.params", Attribute::integer(cost.params.get()));
     if (cost.uncounted.empty())
       attrs.erase("cost.uncounted");
     else

@@ -194,6 +194,7 @@ LogicalResult LayoutPass::run(Graph &graph, PassContext &context) {
       std::tie(x, y) = mapToOutput(direction, u, result.lane[t], result.maxRow);
     }
     DictAttr &attrs = graph.getNode(i).attrs;
+    attrs.reserve(attrs.size() + 4); // and layout.operand_offsets below
     attrs.set("layout.level", Attribute::integer(result.level[t]));
     attrs.set("layout.x", Attribute::real(x));
     attrs.set("layout.y", Attribute::real(y));

@@ -154,6 +154,8 @@ public:
   size_t size() const { return entries.size(); }
   bool empty() const { return entries.empty(); }
   void clear() { entries.clear(); }
+  /// Makes room for `n` entries (for passes about to add several keys).
+  void reserve(size_t n) { entries.reserve(n); }
   const_iterator begin() const { return entries.begin(); }
   const_iterator end() const { return entries.end(); }
 
