@@ -114,11 +114,20 @@ std::string_view Attribute::getKindName(Kind kind) {
 // DictAttr
 //===----------------------------------------------------------------------===//
 
+/// Byte order of keys, deciding on the first byte inline when it differs
+/// (most keys of a node do: `args`, `module`, `ops`, `params`...).
+static bool keyLess(std::string_view a, std::string_view b) {
+  if (!a.empty() && !b.empty() && a[0] != b[0])
+    return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]);
+  return a < b;
+}
+
 static auto findKey(const std::vector<NamedAttribute> &entries,
                     std::string_view key) {
-  return std::lower_bound(
-      entries.begin(), entries.end(), key,
-      [](const NamedAttribute &e, std::string_view k) { return e.name < k; });
+  return std::lower_bound(entries.begin(), entries.end(), key,
+                          [](const NamedAttribute &e, std::string_view k) {
+                            return keyLess(e.name, k);
+                          });
 }
 
 const Attribute *DictAttr::get(std::string_view key) const {
@@ -153,7 +162,7 @@ static std::string_view uniqueKey(std::string_view key) {
 void DictAttr::set(std::string_view key, Attribute value) {
   // Keys usually come in order (parsing printed IR, passes adding their
   // attributes): appending needs no search and no shifting.
-  if (entries.empty() || entries.back().name < key) {
+  if (entries.empty() || keyLess(entries.back().name, key)) {
     reserveOneMore(entries);
     entries.push_back(NamedAttribute{uniqueKey(key), value});
     return;

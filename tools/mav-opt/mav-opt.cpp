@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mav/Tools/OptMain.h"
+#include "mav/Support/Process.h"
 #include "mav/Transforms/Passes.h"
 
 namespace mav::test {
@@ -13,6 +14,7 @@ void registerTestPasses(PassRegistry &registry);
 } // namespace mav::test
 
 int main(int argc, char **argv) {
+  mav::useHugePages(argv);
   mav::PassRegistry registry;
   mav::registerAllPasses(registry);
   mav::test::registerTestPasses(registry);

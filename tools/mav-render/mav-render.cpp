@@ -6,9 +6,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "mav/Render/RenderMain.h"
+#include "mav/Support/Process.h"
 #include "mav/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
+  mav::useHugePages(argv);
   mav::PassRegistry passes;
   mav::registerAllPasses(passes);
   mav::BackendRegistry backends;
