@@ -220,17 +220,18 @@ static json yRange(AxisRange range) {
   return json::array({roundForOutput(range.high), roundForOutput(range.low)});
 }
 
-static std::string joinHover(const RenderNode &node) {
+static std::string joinHover(const RenderModel &model, uint32_t index) {
+  std::vector<std::string> lines = model.getHoverLines(index);
   size_t size = 0;
-  for (const std::string &line : node.hoverLines)
+  for (const std::string &line : lines)
     size += line.size() + 4;
   std::string text;
   text.reserve(size + 16);
-  for (size_t i = 0; i < node.hoverLines.size(); ++i) {
+  for (size_t i = 0; i < lines.size(); ++i) {
     if (i)
       text += "<br>";
-    // escapePlotlyText, appended in place (10,000s of lines per page).
-    for (char c : node.hoverLines[i]) {
+    // escapePlotlyText, appended in place (10,000s of lines per figure).
+    for (char c : lines[i]) {
       if (c == '&')
         text += "&amp;";
       else if (c == '<')
@@ -307,8 +308,9 @@ json mav::buildPlotlyFigure(const RenderModel &model, const ViewOptions &view) {
   auto [edgeXs, edgeYs] = edgeArrays(model);
   json hover = json::array(), opacity = json::array(),
        lineColors = json::array(), lineWidths = json::array();
-  for (const RenderNode &node : model.nodes) {
-    hover.push_back(joinHover(node));
+  for (uint32_t i = 0; i < model.nodes.size(); ++i) {
+    const RenderNode &node = model.nodes[i];
+    hover.push_back(joinHover(model, i));
     opacity.push_back(node.status == "not-run" ? kNotRunOpacity : 1.0);
     bool failedNode = node.status == "failed";
     bool notRun = node.status == "not-run";
@@ -492,54 +494,84 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
   unsigned active = view.sizeColor < 0 ? model.defaultState
                                        : static_cast<unsigned>(view.sizeColor);
 
-  // The per-node and per-edge objects are most of the document: they are
-  // built as maps with their keys inserted in order (each insertion at the
-  // end) and their strings moved in, not through initializer lists, which
-  // build and copy a [key, value] array per member.
-  json nodes = json::array();
-  auto &nodeList = nodes.get_ref<json::array_t &>();
-  nodeList.reserve(model.nodes.size());
+  // Nodes and edges are most of the document: they are columns (one array
+  // per field, filled in place) rather than an object per node, which in
+  // nlohmann is a std::map with an allocation per member. Hover text and
+  // table rows are not in the spec: the front end composes them from these
+  // columns (docs/Widget.md).
+  size_t count = model.nodes.size();
+  auto column = [count]() {
+    json array = json::array();
+    array.get_ref<json::array_t &>().reserve(count);
+    return array;
+  };
+  auto list = [](json &array) -> json::array_t & {
+    return array.get_ref<json::array_t &>();
+  };
+  json names = column(), ops = column(), categories = column(),
+       colors = column(), statuses = column(), errors = column(),
+       xs = column(), ys = column(), levelList = column(), parents = column(),
+       params = column(), flops = column(), activations = column(),
+       argCounts = column(), args = json::array();
   for (const RenderNode &node : model.nodes) {
-    json::object_t object;
-    auto add = [&](const char *key, json value) {
-      object.emplace_hint(object.end(), key, std::move(value));
-    };
-    add("activations", node.activations);
-    add("category", node.category);
-    add("color", node.color);
-    add("flops", node.flops);
-    add("hover", joinHover(node));
-    add("level", node.level);
-    add("name", node.name);
-    add("op", node.op);
-    add("params", node.params);
-    add("parent", node.parent ? json(*node.parent) : json());
-    add("status", node.status);
-    add("x", roundForOutput(node.x));
-    add("y", roundForOutput(node.y));
-    nodeList.emplace_back(std::move(object));
+    list(names).emplace_back(node.name);
+    list(ops).emplace_back(node.op);
+    list(categories).emplace_back(node.category);
+    list(colors).emplace_back(node.color);
+    list(statuses).emplace_back(node.status);
+    list(errors).emplace_back(node.error);
+    list(xs).emplace_back(roundForOutput(node.x));
+    list(ys).emplace_back(roundForOutput(node.y));
+    list(levelList).emplace_back(node.level);
+    list(parents).emplace_back(node.parent ? json(*node.parent) : json());
+    list(params).emplace_back(node.params);
+    list(flops).emplace_back(node.flops);
+    list(activations).emplace_back(node.activations);
+    list(argCounts).emplace_back(node.args.size());
+    for (const std::string &line : node.args)
+      list(args).emplace_back(line);
   }
-  json edges = json::array();
-  auto &edgeList = edges.get_ref<json::array_t &>();
-  edgeList.reserve(model.edges.size());
-  for (const RenderEdge &edge : model.edges) {
-    json points = json::array();
-    auto &pointList = points.get_ref<json::array_t &>();
-    pointList.reserve(edge.points.size());
-    for (const auto &point : edge.points)
-      pointList.emplace_back(json::array_t{point[0], point[1]});
-    json::object_t object;
-    object.emplace_hint(object.end(), "points", std::move(points));
-    object.emplace_hint(object.end(), "source", edge.source);
-    object.emplace_hint(object.end(), "target", edge.target);
-    edgeList.emplace_back(std::move(object));
-  }
+  json::object_t nodes;
+  nodes.emplace("activations", std::move(activations));
+  nodes.emplace("args", std::move(args));
+  nodes.emplace("argCount", std::move(argCounts));
+  nodes.emplace("category", std::move(categories));
+  nodes.emplace("color", std::move(colors));
+  nodes.emplace("error", std::move(errors));
+  nodes.emplace("flops", std::move(flops));
+  nodes.emplace("level", std::move(levelList));
+  nodes.emplace("name", std::move(names));
+  nodes.emplace("op", std::move(ops));
+  nodes.emplace("params", std::move(params));
+  nodes.emplace("parent", std::move(parents));
+  nodes.emplace("status", std::move(statuses));
+  nodes.emplace("x", std::move(xs));
+  nodes.emplace("y", std::move(ys));
 
-  json rows = json::array();
-  auto &rowList = rows.get_ref<json::array_t &>();
-  rowList.reserve(model.nodes.size());
-  for (uint32_t i = 0; i < model.nodes.size(); ++i)
-    rowList.emplace_back(stringArray(model.getTableRow(i)));
+  // An edge's polyline starts and ends at its nodes' positions; only the
+  // points in between (the bends of a skip connection) are stored.
+  size_t edgeCount = model.edges.size();
+  json sources = json::array(), targets = json::array(),
+       bends = json::array(), bendXs = json::array(), bendYs = json::array();
+  list(sources).reserve(edgeCount);
+  list(targets).reserve(edgeCount);
+  list(bends).reserve(edgeCount);
+  for (const RenderEdge &edge : model.edges) {
+    list(sources).emplace_back(edge.source);
+    list(targets).emplace_back(edge.target);
+    size_t inner = edge.points.size() >= 2 ? edge.points.size() - 2 : 0;
+    list(bends).emplace_back(inner);
+    for (size_t k = 1; k <= inner; ++k) {
+      list(bendXs).emplace_back(edge.points[k][0]);
+      list(bendYs).emplace_back(edge.points[k][1]);
+    }
+  }
+  json::object_t edges;
+  edges.emplace("bendX", std::move(bendXs));
+  edges.emplace("bendY", std::move(bendYs));
+  edges.emplace("bends", std::move(bends));
+  edges.emplace("source", std::move(sources));
+  edges.emplace("target", std::move(targets));
 
   json states = json::array();
   for (unsigned s = 0; s < kSizeColorStates.size(); ++s) {
@@ -577,13 +609,11 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
         {"y", {roundForOutput(geometry.mainY.low),
                roundForOutput(geometry.mainY.high)}}}},
       {"totals", {{"params", model.totalParams}, {"flops", model.totalFlops}}},
-      {"nodes", std::move(nodes)},
-      {"edges", std::move(edges)},
+      {"nodes", json(std::move(nodes))},
+      {"edges", json(std::move(edges))},
       {"overview", {{"enabled", view.overview}}},
       {"table",
-       {{"enabled", view.table},
-        {"columns", model.getTableHeader()},
-        {"rows", std::move(rows)}}},
+       {{"enabled", view.table}, {"columns", model.getTableHeader()}}},
       {"slider",
        {{"enabled", view.slider},
         {"min", roundForOutput(levels.low)},

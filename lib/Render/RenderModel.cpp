@@ -167,29 +167,22 @@ static bool isHexColor(std::string_view color) {
                      [](char c) { return std::isxdigit((unsigned char)c); });
 }
 
-static std::vector<std::string> buildHoverLines(const Node &node,
-                                                const RenderNode &view) {
-  std::vector<std::string> lines = {
-      "Name: " + view.name,
-      "Operation: " + view.op,
-      "Activations: " + view.activations,
-      "Parameters: " + formatThousands(view.params),
-      "FLOPS: " + formatThousands(view.flops),
-  };
-  if (view.status == "failed")
-    lines.push_back("Error: " + (view.error.empty() ? std::string("failed")
-                                                    : view.error));
-  else if (view.status == "not-run")
-    lines.push_back("Status: not run");
-  if (const Attribute *args = node.attrs.get("args"); args && args->isDict())
-    for (const NamedAttribute &arg : args->getDict()) {
-      std::string value;
-      if (arg.value.isString())
-        value = arg.value.getString();
-      else
-        printAttribute(arg.value, value);
-      lines.push_back(std::string(arg.name) + ": " + value);
-    }
+/// The node's `args` as `name: value` lines.
+static std::vector<std::string> buildArgLines(const Node &node) {
+  std::vector<std::string> lines;
+  const Attribute *args = node.attrs.get("args");
+  if (!args || !args->isDict())
+    return lines;
+  lines.reserve(args->getDict().size());
+  for (const NamedAttribute &arg : args->getDict()) {
+    std::string line(arg.name);
+    line += ": ";
+    if (arg.value.isString())
+      line += arg.value.getString();
+    else
+      printAttribute(arg.value, line);
+    lines.push_back(std::move(line));
+  }
   return lines;
 }
 
@@ -276,7 +269,7 @@ LogicalResult mav::buildRenderModel(const Graph &graph, RenderModel &model,
     view.flops = node.attrs.getInt("cost.flops", 0);
     if (view.status != "not-run")
       view.activations = formatActivations(graph, node);
-    view.hoverLines = buildHoverLines(node, view);
+    view.args = buildArgLines(node);
   }
   if (!ok)
     return failure();
@@ -385,6 +378,24 @@ MarkerState RenderModel::getMarkerState(unsigned state, bool overview) const {
     result.colorValues.push_back(roundForOutput(
         scaleLog2(metric(node, colorByFlops), colorLow, colorHigh, 0, 1)));
   return result;
+}
+
+std::vector<std::string> RenderModel::getHoverLines(uint32_t index) const {
+  const RenderNode &view = nodes[index];
+  std::vector<std::string> lines = {
+      "Name: " + view.name,
+      "Operation: " + view.op,
+      "Activations: " + view.activations,
+      "Parameters: " + formatThousands(view.params),
+      "FLOPS: " + formatThousands(view.flops),
+  };
+  if (view.status == "failed")
+    lines.push_back("Error: " + (view.error.empty() ? std::string("failed")
+                                                    : view.error));
+  else if (view.status == "not-run")
+    lines.push_back("Status: not run");
+  lines.insert(lines.end(), view.args.begin(), view.args.end());
+  return lines;
 }
 
 std::vector<std::string> RenderModel::getTableHeader() const {

@@ -1,9 +1,10 @@
 //===- WidgetBackend.cpp - `mav-render --widget` --------------------------===//
 //
 // The widget spec: one JSON document with everything the interactive view
-// needs (nodes with positions, colours, sizes and hover text, edges, table
-// rows, slider range, dropdown states). The HTML page embeds it; other front
-// ends (a notebook widget) can read it too. Its format is docs/Widget.md.
+// needs (node and edge columns, table columns, slider range, dropdown
+// states); front ends compose hover text and table cells from the node
+// columns. The HTML page embeds it; other front ends (a notebook widget) can
+// read it too. Its format is docs/Widget.md.
 //
 //===----------------------------------------------------------------------===//
 

@@ -14,3 +14,58 @@ exports.launchBrowser = function launchBrowser() {
            '--disable-sync'],
   });
 };
+
+// Run in the page once `mavApp.ready` resolved: `window.mavNodes`, the
+// spec's node columns as one object per node, for the checks.
+exports.defineNodeList = function defineNodeList(page) {
+  return page.evaluate(() => {
+    const app = window.mavApp;
+    window.mavNodes = Array.from({ length: app.nodeCount }, (_, i) => app.node(i));
+  });
+};
+
+// Compares the hover text of the page's main node trace and the text of
+// every table row (scrolling through the virtual table) with the portable
+// figure of the same model (`--plotly-json`, whose text C++ composes): the
+// page composes both from the spec's columns and must come out the same.
+// Returns { nodes, hoverDiffs, cellDiffs, firstDiff }.
+exports.compareTextWithFigure = async function compareTextWithFigure(page, figurePath) {
+  const figure = JSON.parse(require('fs').readFileSync(figurePath, 'utf8'));
+  const nodeTrace = figure.data.find((t) => t.name === 'nodes');
+  const tableTrace = figure.data.find((t) => t.type === 'table');
+  return page.evaluate(({ hover, columns }) => {
+    const app = window.mavApp;
+    const escape = (text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;')
+                                 .replace(/>/g, '&gt;');
+    const text = app.main.data[1].text;
+    let hoverDiffs = 0, cellDiffs = 0, firstDiff = null;
+    for (let i = 0; i < hover.length; i++) {
+      if (text[i] !== hover[i]) {
+        hoverDiffs++;
+        firstDiff = firstDiff || { node: i, page: text[i], figure: hover[i] };
+      }
+    }
+    const seen = new Uint8Array(hover.length);
+    for (let top = 0; ; top += app.table.clientHeight / 2) {
+      app.table.scrollTop = top;
+      app.table.dispatchEvent(new Event('scroll'));
+      for (const row of app.table.querySelectorAll('tbody tr[data-node]')) {
+        const i = Number(row.dataset.node);
+        if (seen[i]) continue;
+        seen[i] = 1;
+        for (let c = 0; c < columns.length; c++) {
+          if (escape(row.cells[c].textContent) !== columns[c][i]) {
+            cellDiffs++;
+            firstDiff = firstDiff || { node: i, column: c, page: row.cells[c].textContent,
+                                       figure: columns[c][i] };
+          }
+        }
+      }
+      if (top >= app.table.scrollHeight) break;
+    }
+    app.table.scrollTop = 0;
+    app.table.dispatchEvent(new Event('scroll'));
+    return { nodes: text.length, figureNodes: hover.length, hoverDiffs, cellDiffs,
+             unseen: seen.filter((s) => !s).length, firstDiff };
+  }, { hover: nodeTrace.text, columns: tableTrace.cells.values });
+};

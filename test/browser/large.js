@@ -2,17 +2,19 @@
 // chromium: it must load without errors, draw every node (WebGL in the main
 // graph, a canvas in the overview), and keep the virtual table (only the
 // rows in view exist), selection, panning and search working.
-//   node test/browser/large.js PAGE.html SCREENSHOT.png
+//   node test/browser/large.js PAGE.html SCREENSHOT.png FIGURE.json
+// FIGURE.json is the `--plotly-json` figure of the same model: the page's
+// hover text and table cells must be the ones C++ wrote there.
 // Prints one `PASS: ...` line per check and the time to interactive
 // (informational: speed is measured by benchmarks, not asserted here).
 'use strict';
 
 const path = require('path');
-const { launchBrowser } = require('./browser');
+const { launchBrowser, defineNodeList, compareTextWithFigure } = require('./browser');
 
-const [pagePath, screenshot] = process.argv.slice(2);
-if (!pagePath || !screenshot) {
-  console.error('usage: node large.js PAGE.html SCREENSHOT.png');
+const [pagePath, screenshot, figurePath] = process.argv.slice(2);
+if (!pagePath || !screenshot || !figurePath) {
+  console.error('usage: node large.js PAGE.html SCREENSHOT.png FIGURE.json');
   process.exit(2);
 }
 
@@ -37,17 +39,18 @@ async function main() {
     await page.waitForFunction(() => window.mavApp !== undefined);
     await page.evaluate(() => window.mavApp.ready);
     console.log('interactive after ' + (Date.now() - start) + ' ms');
+    await defineNodeList(page);
 
     const info = await page.evaluate(() => {
       const app = window.mavApp;
       // The node trace is the one with a point per node (the others are
       // edges and the selection outline).
-      const count = app.spec.nodes.length;
+      const count = window.mavNodes.length;
       const isNodes = (t) => t.mode && t.mode.includes('markers') &&
                              t.x && t.x.length === count;
       const mainNodes = app.main.data.find(isNodes);
       return {
-        nodes: app.spec.nodes.length,
+        nodes: window.mavNodes.length,
         mainType: mainNodes && mainNodes.type,
         mainPoints: mainNodes && mainNodes.x.length,
         overviewPoints: app.state.overview.nodes,
@@ -65,7 +68,7 @@ async function main() {
     // Scrolling through the table shows a row for every node, in order.
     const table = await page.evaluate(() => {
       const app = window.mavApp;
-      const seen = new Uint8Array(app.spec.nodes.length);
+      const seen = new Uint8Array(window.mavNodes.length);
       let wrong = 0;
       for (let top = 0; ; top += app.table.clientHeight / 2) {
         app.table.scrollTop = top;
@@ -73,26 +76,30 @@ async function main() {
         for (const row of app.table.querySelectorAll('tbody tr[data-node]')) {
           const i = Number(row.dataset.node);
           seen[i] = 1;
-          if (row.cells[0].textContent !== app.spec.nodes[i].name) wrong++;
+          if (row.cells[0].textContent !== window.mavNodes[i].name) wrong++;
         }
         if (top >= app.table.scrollHeight) break;
       }
       return { missing: seen.filter((s) => !s).length, wrong };
     });
     check(table.missing === 0 && table.wrong === 0, 'table has one row per node', table);
+    const text = await compareTextWithFigure(page, figurePath);
+    check(text.nodes === text.figureNodes && text.hoverDiffs === 0 &&
+          text.cellDiffs === 0 && text.unseen === 0,
+          'hover text and table cells are the portable figure\'s', text);
 
     // Clicking a node far down highlights its row and scrolls it into view.
     const nodeIndex = Math.floor(info.nodes * 0.6);
     await page.evaluate((i) => {
       const app = window.mavApp;
-      const n = app.spec.nodes[i];
+      const n = window.mavNodes[i];
       const v = app.getMainView();
       const w = v.x[1] - v.x[0], h = v.y[1] - v.y[0];
       return app.setMainView({ x: [n.x - w / 2, n.x + w / 2], y: [n.y - h / 2, n.y + h / 2] });
     }, nodeIndex);
     const point = await page.evaluate((i) => {
       const app = window.mavApp;
-      const n = app.spec.nodes[i];
+      const n = window.mavNodes[i];
       const layout = app.main._fullLayout;
       const box = app.main.getBoundingClientRect();
       return { x: box.left + layout._size.l + layout.xaxis.d2p(n.x),
@@ -124,7 +131,7 @@ async function main() {
       window.Plotly.relayout(app.main, { 'yaxis.range': app.main.layout.yaxis.range.slice() });
       await new Promise((r) => setTimeout(r, 300));
       const view = app.getMainView();
-      const first = app.spec.nodes.findIndex((n) =>
+      const first = window.mavNodes.findIndex((n) =>
         n.x >= view.x[0] && n.x <= view.x[1] && n.y >= view.y[0] && n.y <= view.y[1]);
       const row = app.table.querySelector(`tbody tr[data-node="${first}"]`);
       const header = app.table.querySelector('thead').offsetHeight;
@@ -143,13 +150,13 @@ async function main() {
     const view = await page.evaluate((i) => {
       const app = window.mavApp;
       const v = app.getMainView();
-      const n = app.spec.nodes[i];
+      const n = window.mavNodes[i];
       return { inside: n.y >= v.y[0] && n.y <= v.y[1], view: v, y: n.y };
     }, rowIndex);
     check(view.inside, 'clicking a row far down shows its node', view);
 
     // Search finds a node by name.
-    const wanted = await page.evaluate(() => window.mavApp.spec.nodes[2500].name);
+    const wanted = await page.evaluate(() => window.mavNodes[2500].name);
     await page.fill('.mav-search', wanted);
     await page.press('.mav-search', 'Enter');
     await page.waitForFunction(() => window.mavApp.state.selected === 2500);

@@ -1,6 +1,8 @@
 // Drives a `mav-render --html --offline` page in Debian's chromium with
 // playwright-core and checks that its panels work and stay in step:
-//   node test/browser/page.js PAGE.html SCREENSHOT_DIR
+//   node test/browser/page.js PAGE.html SCREENSHOT_DIR FIGURE.json
+// FIGURE.json is the `--plotly-json` figure of the same model: the page's
+// hover text and table cells must be the ones C++ wrote there.
 // Prints one `PASS: ...` line per check (FileCheck'ed by page.test) and
 // exits non-zero at the first failure. The model's names carry script
 // injections; the page must not run them.
@@ -8,11 +10,11 @@
 
 const path = require('path');
 const fs = require('fs');
-const { launchBrowser } = require('./browser');
+const { launchBrowser, defineNodeList, compareTextWithFigure } = require('./browser');
 
-const [pagePath, shotDir] = process.argv.slice(2);
-if (!pagePath || !shotDir) {
-  console.error('usage: node page.js PAGE.html SCREENSHOT_DIR');
+const [pagePath, shotDir, figurePath] = process.argv.slice(2);
+if (!pagePath || !shotDir || !figurePath) {
+  console.error('usage: node page.js PAGE.html SCREENSHOT_DIR FIGURE.json');
   process.exit(2);
 }
 fs.mkdirSync(shotDir, { recursive: true });
@@ -62,7 +64,7 @@ function tableRowsInPage() {
   }
   app.table.scrollTop = 0;
   app.table.dispatchEvent(new Event('scroll'));
-  const missing = app.spec.nodes.filter((n, i) => names[i] !== n.name).length;
+  const missing = window.mavNodes.filter((n, i) => names[i] !== n.name).length;
   return { inOrder, missing, rendered: app.table.querySelectorAll('tbody tr[data-node]').length };
 }
 
@@ -89,6 +91,7 @@ async function main() {
     await page.goto('file://' + path.resolve(pagePath));
     await page.waitForFunction(() => window.mavApp !== undefined);
     await page.evaluate(() => window.mavApp.ready);
+    await defineNodeList(page);
     // The helper the checks below call inside the page.
     await page.evaluate(`window.overviewWindow = ${overviewWindowInPage.toString()}`);
     const shot = (name) =>
@@ -101,13 +104,13 @@ async function main() {
       const canvas = app.overview.querySelector('canvas');
       const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
       const ratio = canvas.width / canvas.clientWidth;
-      const painted = app.spec.nodes.filter((n) => {
+      const painted = window.mavNodes.filter((n) => {
         const p = app.overviewPixel(n.x, n.y);
         const k = 4 * (Math.round(p[1] * ratio) * canvas.width + Math.round(p[0] * ratio));
         return !(pixels.data[k] === 255 && pixels.data[k + 1] === 255 && pixels.data[k + 2] === 255);
       }).length;
       return {
-        nodes: app.spec.nodes.length,
+        nodes: window.mavNodes.length,
         points: document.querySelectorAll('#mav-main .scatterlayer .trace:nth-child(2) .point').length,
         overviewPoints: app.state.overview.nodes,
         overviewPainted: painted,
@@ -123,6 +126,10 @@ async function main() {
           'overview draws every node', info);
     const table = await page.evaluate(tableRowsInPage);
     check(table.missing === 0 && table.inOrder, 'table has one row per node', table);
+    const text = await compareTextWithFigure(page, figurePath);
+    check(text.nodes === text.figureNodes && text.hoverDiffs === 0 &&
+          text.cellDiffs === 0 && text.unseen === 0,
+          'hover text and table cells are the portable figure\'s', text);
     check(info.title === 'browser </script> test', 'title is the graph name as text', info.title);
     check(info.xss === undefined && info.injected === 0 && dialogs.length === 0,
           'no script or markup from the IR runs', { info, dialogs });
@@ -130,8 +137,8 @@ async function main() {
     // Click a node of the main graph: selected, centred, row highlighted.
     const target = await page.evaluate(() => {
       const app = window.mavApp;
-      const index = app.spec.nodes.findIndex((n) => n.name === 'layer3.conv');
-      const node = app.spec.nodes[index];
+      const index = window.mavNodes.findIndex((n) => n.name === 'layer3.conv');
+      const node = window.mavNodes[index];
       const layout = app.main._fullLayout;
       const box = app.main.getBoundingClientRect();
       return { index, node,
@@ -167,7 +174,7 @@ async function main() {
 
     // Click a table row far down: the node is selected and the views follow.
     const rowIndex = await page.evaluate(() =>
-      window.mavApp.spec.nodes.findIndex((n) => n.name === 'layer22.conv'));
+      window.mavNodes.findIndex((n) => n.name === 'layer22.conv'));
     await page.locator(`#mav-table tbody tr[data-node="${rowIndex}"]`).click();
     await page.waitForFunction((i) => window.mavApp.state.selected === i, rowIndex);
     await page.waitForTimeout(200);
@@ -175,7 +182,7 @@ async function main() {
       const app = window.mavApp;
       const view = app.getMainView();
       const shape = overviewWindow();
-      return { view, node: app.spec.nodes[app.state.selected], placed: shape.placed,
+      return { view, node: window.mavNodes[app.state.selected], placed: shape.placed,
                shape: shape.y, slider: Number(app.slider.value),
                selectedRows: document.querySelectorAll('#mav-table tr.mav-selected').length };
     });
@@ -196,7 +203,7 @@ async function main() {
       app.slider.dispatchEvent(new Event('input'));
       await new Promise((r) => setTimeout(r, 300));
       const view = app.getMainView();
-      const firstVisible = app.spec.nodes.findIndex((n) =>
+      const firstVisible = window.mavNodes.findIndex((n) =>
         n.x >= view.x[0] && n.x <= view.x[1] && n.y >= view.y[0] && n.y <= view.y[1]);
       const row = document.querySelector(`#mav-table tbody tr[data-node="${firstVisible}"]`);
       const header = app.table.querySelector('thead').offsetHeight;
@@ -244,7 +251,7 @@ async function main() {
       const app = window.mavApp;
       const shape = overviewWindow();
       const view = app.getMainView();
-      const firstVisible = app.spec.nodes.findIndex((n) =>
+      const firstVisible = window.mavNodes.findIndex((n) =>
         n.x >= view.x[0] && n.x <= view.x[1] && n.y >= view.y[0] && n.y <= view.y[1]);
       const row = document.querySelector(`#mav-table tbody tr[data-node="${firstVisible}"]`);
       const header = app.table.querySelector('thead').offsetHeight;
@@ -286,7 +293,7 @@ async function main() {
     await page.press('#mav-search', 'Enter');
     await page.waitForTimeout(200);
     const found = await page.evaluate(() => ({
-      selected: window.mavApp.spec.nodes[window.mavApp.state.selected].name,
+      selected: window.mavNodes[window.mavApp.state.selected].name,
       status: document.getElementById('mav-search-status').textContent }));
     check(found.selected === 'layer12.bn' && found.status === '1 of 1',
           'search finds a node by name', found);
@@ -295,7 +302,7 @@ async function main() {
     await page.press('#mav-search', 'Enter');
     await page.waitForTimeout(200);
     const byOp = await page.evaluate(() => ({
-      selected: window.mavApp.spec.nodes[window.mavApp.state.selected],
+      selected: window.mavNodes[window.mavApp.state.selected],
       status: document.getElementById('mav-search-status').textContent }));
     check(byOp.selected.op === 'nn.ReLU' && byOp.status === '2 of 6',
           'search by operation steps through the matches', byOp);

@@ -20,7 +20,7 @@ namespace mav {
 
 /// Version of the widget spec format (docs/Widget.md); bumped on any change
 /// a front end would notice.
-inline constexpr int kWidgetSpecVersion = 1;
+inline constexpr int kWidgetSpecVersion = 2;
 
 /// The plotly.js the HTML page loads from the CDN; package.json pins the same
 /// version of plotly.js-dist-min for `--offline` and the browser tests.

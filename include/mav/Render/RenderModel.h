@@ -55,9 +55,9 @@ struct RenderNode {
   int64_t flops = 0;
   /// `(1,64,56,56)`; empty for nodes without results or never run.
   std::string activations;
-  /// Hover lines as plain text (Name, Operation, Activations, Parameters,
-  /// FLOPS, then args); backends escape them for their context.
-  std::vector<std::string> hoverLines;
+  /// The node's `args` as plain-text `name: value` lines, in key order
+  /// (string values as they are, others in the IR's spelling).
+  std::vector<std::string> args;
 };
 
 /// One edge, drawn from its source node to its target node: two points for a
@@ -113,8 +113,15 @@ struct RenderModel {
   /// Marker sizes and colours of dropdown state `state` in the main graph or
   /// the overview.
   MarkerState getMarkerState(unsigned state, bool overview) const;
+  /// Hover lines of a node as plain text: Name, Operation, Activations,
+  /// Parameters, FLOPS, then `Error: ...` for a failed node or `Status: not
+  /// run`, then the args lines; backends escape them for their context.
+  /// The HTML front end composes the same lines from the widget spec
+  /// (docs/Widget.md, "Hover text"); the two must change together.
+  std::vector<std::string> getHoverLines(uint32_t node) const;
   /// Table columns (`Params [11 689 512]` carries the total) and one row per
-  /// node in graph order.
+  /// node in graph order. The front end composes the same rows from the
+  /// widget spec (docs/Widget.md, "Table").
   std::vector<std::string> getTableHeader() const;
   std::vector<std::string> getTableRow(uint32_t node) const;
 };

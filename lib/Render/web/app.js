@@ -8,7 +8,9 @@
 //   - the dropdown restyles the node traces of both graphs;
 //   - the search box selects nodes whose name or operation matches.
 // Text from the model reaches the page only through textContent and Plotly's
-// escaped labels; nothing is assigned to innerHTML.
+// escaped labels; nothing is assigned to innerHTML. The spec has no hover
+// text or table cells: they are composed here from the node columns, by the
+// rules of docs/Widget.md (RenderModel::getHoverLines/getTableRow in C++).
 (function () {
   'use strict';
 
@@ -35,17 +37,73 @@
   }
   var spec = JSON.parse(document.getElementById('mav-spec').textContent);
   mark('mav-spec-parsed');
-  if (spec.version !== 1) {
+  if (spec.version !== 2) {
     fail('Unsupported widget spec version ' + spec.version + '.');
     return;
   }
 
-  var nodes = spec.nodes;
+  var nodes = spec.nodes;  // columns: nodes.name[i], nodes.x[i]...
+  var count = nodes.name.length;
   var levelAxis = spec.levelAxis; // 'y' (levels run down/up) or 'x'
   var NODE_TRACE = 1;     // main graph: [edges, nodes, outline]
   var OUTLINE_TRACE = 2;
   var state = { selected: -1, menu: spec.menu.active, programmatic: 0,
                 searchQuery: '', searchMatches: [], searchPos: -1 };
+
+  // ----------------------------------------------------------------- text --
+  /// `3 628 899 328`: thousands separated by spaces.
+  function formatThousands(value) {
+    var digits = String(value), start = digits.charAt(0) === '-' ? 1 : 0;
+    var out = digits.slice(0, start);
+    for (var i = start; i < digits.length; i++) {
+      if (i > start && (digits.length - i) % 3 === 0) out += ' ';
+      out += digits.charAt(i);
+    }
+    return out;
+  }
+
+  /// formatThousands(value).length, without building the string.
+  function thousandsLength(value) {
+    var digits = String(value), n = digits.length - (value < 0 ? 1 : 0);
+    return digits.length + Math.floor((n - 1) / 3);
+  }
+
+  /// `&`, `<`, `>` as entities for Plotly's pseudo-HTML labels.
+  function escapePlotlyText(text) {
+    return text.replace(/[&<>]/g, function (c) {
+      return c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;';
+    });
+  }
+
+  // Node i's args lines are nodes.args[argStart[i] .. argStart[i + 1]).
+  var argStart = new Array(count + 1);
+  argStart[0] = 0;
+  for (var a = 0; a < count; a++) argStart[a + 1] = argStart[a] + nodes.argCount[a];
+
+  /// Hover lines of node i as plain text.
+  function hoverLines(i) {
+    var lines = ['Name: ' + nodes.name[i], 'Operation: ' + nodes.op[i],
+                 'Activations: ' + nodes.activations[i],
+                 'Parameters: ' + formatThousands(nodes.params[i]),
+                 'FLOPS: ' + formatThousands(nodes.flops[i])];
+    if (nodes.status[i] === 'failed')
+      lines.push('Error: ' + (nodes.error[i] || 'failed'));
+    else if (nodes.status[i] === 'not-run')
+      lines.push('Status: not run');
+    for (var k = argStart[i]; k < argStart[i + 1]; k++) lines.push(nodes.args[k]);
+    return lines;
+  }
+
+  /// Hover text of node i: Plotly label markup.
+  function hoverText(i) {
+    return hoverLines(i).map(escapePlotlyText).join('<br>');
+  }
+
+  /// Table cells of node i as plain text (set with textContent).
+  function tableCells(i) {
+    return [nodes.name[i], nodes.op[i], nodes.activations[i],
+            formatThousands(nodes.params[i]), formatThousands(nodes.flops[i])];
+  }
 
   // ---------------------------------------------------------------- DOM --
   function element(tag, className, parent) {
@@ -115,8 +173,7 @@
   // columns fixed widths, measured once on the widest cells, so rows can
   // come and go without anything moving.
   function buildTable() {
-    var columns = spec.table.columns, cells = spec.table.rows;
-    var count = cells.length, overscan = 20;
+    var columns = spec.table.columns, overscan = 20;
     var tableEl = element('table', null, tableDiv);
     var colgroup = element('colgroup', null, tableEl);
     var cols = columns.map(function () { return element('col', null, colgroup); });
@@ -141,18 +198,17 @@
     function renderRow(i) {
       var row = document.createElement('tr');
       row.dataset.node = String(i);
-      var node = nodes[i];
       var className = '';
-      if (node.status === 'failed') className += ' mav-failed';
-      if (node.status === 'not-run') className += ' mav-not-run';
-      if (node.parent !== null) className += ' mav-sub-node';
+      if (nodes.status[i] === 'failed') className += ' mav-failed';
+      if (nodes.status[i] === 'not-run') className += ' mav-not-run';
+      if (nodes.parent[i] !== null) className += ' mav-sub-node';
       if (i === state.selected) className += ' mav-selected';
       if (className) row.className = className.slice(1);
-      cells[i].forEach(function (text, c) {
+      tableCells(i).forEach(function (text, c) {
         var cell = element('td', c >= 3 ? 'mav-number' : null, row);
         if (c === 0) {
           var swatch = element('span', 'mav-swatch', cell);
-          swatch.style.backgroundColor = node.color;
+          swatch.style.backgroundColor = nodes.color[i];
         }
         cell.appendChild(document.createTextNode(text));
       });
@@ -174,10 +230,17 @@
     // Column widths: lay out the rows with the longest text of each column
     // (and the header), then fix them.
     var candidates = {};
+    var cellLength = [
+      function (i) { return nodes.name[i].length + (nodes.parent[i] !== null ? 3 : 0); },
+      function (i) { return nodes.op[i].length; },
+      function (i) { return nodes.activations[i].length; },
+      function (i) { return thousandsLength(nodes.params[i]); },
+      function (i) { return thousandsLength(nodes.flops[i]); }
+    ];
     columns.forEach(function (_, c) {
       var longest = [];
       for (var i = 0; i < count; i++) {
-        var length = cells[i][c].length + (c === 0 && nodes[i].parent !== null ? 3 : 0);
+        var length = cellLength[c](i);
         if (longest.length < 8 || length > longest[longest.length - 1][0]) {
           longest.push([length, i]);
           longest.sort(function (a, b) { return b[0] - a[0]; });
@@ -247,31 +310,37 @@
   }
 
   // -------------------------------------------------------------- traces --
+  /// Calls point(x, y, k) for the k-th point of each edge's polyline (from
+  /// its source node through its bends to its target node), then end().
+  function forEachEdgePoint(point, end) {
+    var e = spec.edges, bend = 0;
+    for (var j = 0; j < e.source.length; j++) {
+      var s = e.source[j], t = e.target[j], n = e.bends[j];
+      point(nodes.x[s], nodes.y[s], 0);
+      for (var k = 0; k < n; k++, bend++) point(e.bendX[bend], e.bendY[bend], k + 1);
+      point(nodes.x[t], nodes.y[t], n + 1);
+      if (end) end();
+    }
+  }
+
   function edgeArrays() {
     var xs = [], ys = [];
-    spec.edges.forEach(function (edge) {
-      edge.points.forEach(function (p) { xs.push(p[0]); ys.push(p[1]); });
-      xs.push(null);
-      ys.push(null);
-    });
+    forEachEdgePoint(function (x, y) { xs.push(x); ys.push(y); },
+                     function () { xs.push(null); ys.push(null); });
     return { x: xs, y: ys };
   }
 
-  function column(key) {
-    return nodes.map(function (n) { return n[key]; });
-  }
-
-  var xs = column('x'), ys = column('y');
-  var opacity = nodes.map(function (n) {
-    return n.status === 'not-run' ? spec.style.notRunOpacity : 1;
+  var xs = nodes.x, ys = nodes.y;
+  var opacity = nodes.status.map(function (status) {
+    return status === 'not-run' ? spec.style.notRunOpacity : 1;
   });
-  var lineColors = nodes.map(function (n) {
-    if (n.status === 'failed') return spec.style.failedColor;
-    if (n.status === 'not-run') return spec.style.notRunOutlineColor;
+  var lineColors = nodes.status.map(function (status) {
+    if (status === 'failed') return spec.style.failedColor;
+    if (status === 'not-run') return spec.style.notRunOutlineColor;
     return '#FFFFFF';
   });
-  var lineWidths = nodes.map(function (n) {
-    return n.status === 'failed' ? 2 : n.status === 'not-run' ? 1 : 0.5;
+  var lineWidths = nodes.status.map(function (status) {
+    return status === 'failed' ? 2 : status === 'not-run' ? 1 : 0.5;
   });
   var edges = edgeArrays();
 
@@ -296,7 +365,9 @@
       showlegend: false
     };
     if (panel === 'main') {
-      trace.text = column('hover');
+      var text = new Array(count);
+      for (var i = 0; i < count; i++) text[i] = hoverText(i);
+      trace.text = text;
       trace.hoverinfo = 'text';
     } else {
       trace.hoverinfo = 'skip';
@@ -401,20 +472,18 @@
     context.strokeStyle = spec.style.edgeColor;
     context.lineWidth = 1;
     context.beginPath();
-    spec.edges.forEach(function (edge) {
-      edge.points.forEach(function (p, k) {
-        var q = overviewPixel(p[0], p[1]);
-        if (k === 0) context.moveTo(q[0], q[1]);
-        else context.lineTo(q[0], q[1]);
-      });
+    forEachEdgePoint(function (x, y, k) {
+      var q = overviewPixel(x, y);
+      if (k === 0) context.moveTo(q[0], q[1]);
+      else context.lineTo(q[0], q[1]);
     });
     context.stroke();
 
     var markers = spec.menu.states[state.menu].overview;
     var numeric = spec.menu.states[state.menu].color !== 'operation';
     var drawn = 0;
-    nodes.forEach(function (node, i) {
-      var q = overviewPixel(node.x, node.y);
+    for (var i = 0; i < count; i++) {
+      var q = overviewPixel(nodes.x[i], nodes.y[i]);
       var radius = markers.size[i] / 2;
       context.globalAlpha = opacity[i];
       context.beginPath();
@@ -428,7 +497,7 @@
         context.stroke();
       }
       drawn++;
-    });
+    }
     context.globalAlpha = 1;
     state.overview = { menu: state.menu, nodes: drawn,
                        size: markers.size, color: markers.color };
@@ -492,9 +561,9 @@
     return { x: [x - w / 2, x + w / 2], y: [y - h / 2, y + h / 2] };
   }
 
-  function isVisible(node, view) {
-    return node.x >= view.x[0] && node.x <= view.x[1] &&
-           node.y >= view.y[0] && node.y <= view.y[1];
+  function isVisible(i, view) {
+    var x = nodes.x[i], y = nodes.y[i];
+    return x >= view.x[0] && x <= view.x[1] && y >= view.y[0] && y <= view.y[1];
   }
 
   /// Overview window, slider and (unless a selection owns it) table scroll
@@ -508,8 +577,8 @@
                                      Number(slider.max)));
     }
     if (tableDiv && options.scrollTable !== false) {
-      for (var i = 0; i < nodes.length; i++) {
-        if (isVisible(nodes[i], view)) {
+      for (var i = 0; i < count; i++) {
+        if (isVisible(i, view)) {
           scrollRowTo(i);
           break;
         }
@@ -540,15 +609,14 @@
     var previous = table && table.rowElement(state.selected);
     if (previous) previous.classList.remove('mav-selected');
     state.selected = i;
-    var node = nodes[i];
-    Plotly.restyle(mainDiv, { x: [[node.x]], y: [[node.y]] },
-                   [OUTLINE_TRACE]);
+    var x = nodes.x[i], y = nodes.y[i];
+    Plotly.restyle(mainDiv, { x: [[x]], y: [[y]] }, [OUTLINE_TRACE]);
     if (table) {
       if (options.scrollRow !== false) scrollRowIntoView(i);
       var row = table.rowElement(i);
       if (row) row.classList.add('mav-selected');
     }
-    return setMainView(centredView(node.x, node.y), { scrollTable: false });
+    return setMainView(centredView(x, y), { scrollTable: false });
   }
 
   // -------------------------------------------------------------- events --
@@ -596,11 +664,11 @@
       state.searchMatches = [];
       state.searchPos = -1;
       if (query) {
-        nodes.forEach(function (node, i) {
-          if (node.name.toLowerCase().indexOf(query) >= 0 ||
-              node.op.toLowerCase().indexOf(query) >= 0)
+        for (var i = 0; i < count; i++) {
+          if (nodes.name[i].toLowerCase().indexOf(query) >= 0 ||
+              nodes.op[i].toLowerCase().indexOf(query) >= 0)
             state.searchMatches.push(i);
-        });
+        }
       }
     }
     var matches = state.searchMatches;
@@ -624,6 +692,15 @@
   // For tests and for scripting the page from the console.
   window.mavApp = {
     spec: spec, state: state, main: mainDiv, overview: overviewPanel,
+    nodeCount: count, hoverText: hoverText, tableCells: tableCells,
+    /// Node i's columns as one object ({name, op, x, y, ...}).
+    node: function (i) {
+      var node = {};
+      Object.keys(nodes).forEach(function (key) {
+        if (nodes[key].length === count) node[key] = nodes[key][i];
+      });
+      return node;
+    },
     overviewPixel: overviewPanel ? overviewPixel : null,
     table: tableDiv, slider: slider, menu: menu, search: search,
     selectNode: selectNode, getMainView: getMainView,
