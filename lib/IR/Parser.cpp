@@ -29,6 +29,7 @@
 #include "mav/Support/Text.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <deque>
@@ -600,10 +601,23 @@ bool Parser::parseTensorShape(DType dtype, Type &type) {
 /// only counted (whether they pair up is the parser's business: the cache
 /// only keeps what parsed).
 size_t Parser::findAggregateEnd(size_t start) const {
+  // Bytes the scan must look at; everything else is skipped a byte at a
+  // time with one table load (this runs over most of a model's IR text).
+  static constexpr std::array<bool, 256> kStops = [] {
+    std::array<bool, 256> stops{};
+    for (unsigned char c : std::string_view("[]{}\"\n/"))
+      stops[c] = true;
+    return stops;
+  }();
   const std::string &text = buffer->getText();
+  const unsigned char *p =
+      reinterpret_cast<const unsigned char *>(text.data());
+  size_t size = text.size();
   unsigned open = 0;
-  for (size_t i = start; i < text.size(); ++i) {
-    switch (text[i]) {
+  for (size_t i = start; i < size; ++i) {
+    if (!kStops[p[i]])
+      continue;
+    switch (p[i]) {
     case '[':
     case '{':
       ++open;
@@ -614,20 +628,17 @@ size_t Parser::findAggregateEnd(size_t start) const {
         return i + 1;
       break;
     case '"':
-      for (++i; i < text.size() && text[i] != '"'; ++i) {
-        if (text[i] == '\\')
+      for (++i; i < size && p[i] != '"'; ++i) {
+        if (p[i] == '\\')
           ++i;
-        else if (text[i] == '\n')
+        else if (p[i] == '\n')
           return 0;
       }
-      if (i >= text.size())
+      if (i >= size)
         return 0;
       break;
-    case '\n':
-    case '/':
+    default: // '\n' or '/' (a comment)
       return 0;
-    default:
-      break;
     }
   }
   return 0;
