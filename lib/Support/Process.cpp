@@ -7,13 +7,31 @@
 #include <fstream>
 #include <string>
 
+#include <sys/stat.h>
 #include <unistd.h>
+
+/// Whether an argument names a regular file of at least `minBytes`.
+static bool hasLargeInputFile(char **argv, off_t minBytes) {
+  for (char **arg = argv + 1; *arg; ++arg) {
+    struct stat st;
+    if (**arg != '-' && ::stat(*arg, &st) == 0 && S_ISREG(st.st_mode) &&
+        st.st_size >= minBytes)
+      return true;
+  }
+  return false;
+}
 
 void mav::useHugePages(char **argv) {
 #ifdef __GLIBC__
   static constexpr const char *kTunable = "glibc.malloc.hugetlb";
+  // Running again costs a process start (10-20 ms here), which only pays
+  // off for a big graph: an input file of 8 MB is about 25k nodes of IR.
+  static constexpr off_t kMinInputBytes = 8 << 20;
   const char *setting = std::getenv("MAV_HUGEPAGES");
   if (setting && std::strcmp(setting, "0") == 0)
+    return;
+  if (!hasLargeInputFile(argv, kMinInputBytes) &&
+      !(setting && std::strcmp(setting, "1") == 0))
     return;
   const char *tunables = std::getenv("GLIBC_TUNABLES");
   if (tunables && std::strstr(tunables, kTunable))

@@ -17,10 +17,12 @@ namespace mav {
 /// kind of machine TLB misses are a large part of the time: huge pages cut
 /// the CPU time of `mav-opt` on a 100k-node pipeline by about 40%.
 ///
-/// Does nothing, and returns, when the kernel has transparent huge pages
-/// off, GLIBC_TUNABLES already names the tunable (so the program never
-/// runs more than twice), MAV_HUGEPAGES=0 is set, the C library is not
-/// glibc, or the program cannot be run again (no /proc).
+/// Only done when an argument names an input file of 8 MB or more (a
+/// second process start costs more than huge pages save on a small graph),
+/// or MAV_HUGEPAGES=1 is set. Does nothing, and returns, when the kernel
+/// has transparent huge pages off, GLIBC_TUNABLES already names the tunable
+/// (so the program never runs more than twice), MAV_HUGEPAGES=0 is set, the
+/// C library is not glibc, or the program cannot be run again (no /proc).
 void useHugePages(char **argv);
 
 } // namespace mav
