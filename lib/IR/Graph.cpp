@@ -16,32 +16,36 @@ static size_t hashName(std::string_view name) {
   return std::hash<std::string_view>()(name);
 }
 
-std::optional<uint32_t> Graph::lookup(std::string_view nodeName) const {
+void Graph::updateNameIndex() const {
   // The index grows with the graph; renames must call invalidateNameIndex().
   if (indexedNodes > nodes.size())
     invalidateNameIndex();
-  if (indexedNodes < nodes.size()) {
-    // Keep the table at most half full.
-    if (nameSlots.size() < 2 * nodes.size()) {
-      size_t capacity = 64;
-      while (capacity < 2 * nodes.size())
-        capacity *= 2;
-      nameSlots.assign(capacity, kEmptySlot);
-      indexedNodes = 0;
-    }
-    size_t mask = nameSlots.size() - 1;
-    for (; indexedNodes < nodes.size(); ++indexedNodes) {
-      const std::string &name = nodes[indexedNodes].name;
-      for (size_t i = hashName(name) & mask;; i = (i + 1) & mask) {
-        if (nameSlots[i] == kEmptySlot) {
-          nameSlots[i] = static_cast<uint32_t>(indexedNodes);
-          break;
-        }
-        if (nodes[nameSlots[i]].name == name)
-          break; // a later node with the same name: the first one wins
+  if (indexedNodes == nodes.size())
+    return;
+  // Keep the table at most half full.
+  if (nameSlots.size() < 2 * nodes.size()) {
+    size_t capacity = 64;
+    while (capacity < 2 * nodes.size())
+      capacity *= 2;
+    nameSlots.assign(capacity, kEmptySlot);
+    indexedNodes = 0;
+  }
+  size_t mask = nameSlots.size() - 1;
+  for (; indexedNodes < nodes.size(); ++indexedNodes) {
+    const std::string &name = nodes[indexedNodes].name;
+    for (size_t i = hashName(name) & mask;; i = (i + 1) & mask) {
+      if (nameSlots[i] == kEmptySlot) {
+        nameSlots[i] = static_cast<uint32_t>(indexedNodes);
+        break;
       }
+      if (nodes[nameSlots[i]].name == name)
+        break; // a later node with the same name: the first one keeps it
     }
   }
+}
+
+std::optional<uint32_t> Graph::lookup(std::string_view nodeName) const {
+  updateNameIndex();
   if (nameSlots.empty())
     return std::nullopt;
   size_t mask = nameSlots.size() - 1;

@@ -34,7 +34,6 @@
 #include <cstring>
 #include <deque>
 #include <limits>
-#include <unordered_map>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -159,9 +158,6 @@ private:
   /// Direct-mapped; sized by parse() to the input (a power of two).
   std::vector<AggregateMemo> aggregateMemo;
 
-  /// Names of nodes that are defined, with their index in the graph. Keys
-  /// are views from stableName().
-  std::unordered_map<std::string_view, uint32_t> definedNodes;
   /// Names of nodes that had errors; their uses are not reported again.
   std::unordered_set<std::string_view> brokenNodes;
   /// Names that were not spelled as is in the buffer (escapes).
@@ -219,7 +215,6 @@ std::unique_ptr<Graph> Parser::parse() {
          ++p)
       ++lines;
     graph->getNodes().reserve(lines);
-    definedNodes.reserve(lines);
     // A few aggregates a line; up to 16k entries (768 KB).
     size_t memoSize = 64;
     while (memoSize < 4 * lines && memoSize < (1u << 14))
@@ -236,7 +231,7 @@ std::unique_ptr<Graph> Parser::parse() {
 
   // Resolve uses of names that were not defined at the point of use.
   for (const PendingUse &use : pendingUses) {
-    if (definedNodes.count(use.name) || brokenNodes.count(use.name))
+    if (graph->lookup(use.name) || brokenNodes.count(use.name))
       error(use.offset,
             fmt::format("use of '%{}' before its definition; nodes must be in "
                         "topological order (is there a cycle?)",
@@ -373,19 +368,17 @@ bool Parser::parseNode(Graph &graph) {
   if (isIdent("loc") && !parseLocation(node.loc))
     return false;
 
-  auto [it, inserted] = definedNodes.emplace(stableNodeName, 0);
-  if (!inserted) {
-    const Node &previous = graph.getNode(it->second);
+  // Defined names are the graph's (its name index, built as nodes are
+  // added); a node with a bad operand is not added.
+  if (std::optional<uint32_t> previous = graph.lookup(node.name)) {
     error(nameOffset, fmt::format("redefinition of node '%{}'", node.name));
-    errors.back().attachNote(locAt(previous.sourceOffset),
+    errors.back().attachNote(locAt(graph.getNode(*previous).sourceOffset),
                              "previous definition is here");
     return true; // the syntax was fine: no need to resynchronise
   }
-  if (!operandsValid) {
-    definedNodes.erase(it);
+  if (!operandsValid)
     return true;
-  }
-  it->second = graph.addNode(std::move(node));
+  graph.addNode(std::move(node));
   brokenGuard.ok = true;
   return true;
 }
@@ -394,15 +387,15 @@ bool Parser::parseOperand(Graph &graph, Node &node, bool &nodeIsValid) {
   if (tok.kind != TokenKind::ValueId)
     return errorExpected("an operand ('%name')");
   size_t offset = tok.offset;
-  auto it = definedNodes.find(tok.text);
-  if (it == definedNodes.end()) {
+  std::optional<uint32_t> producerIndex = graph.lookup(tok.text);
+  if (!producerIndex) {
     if (!brokenNodes.count(tok.text))
       pendingUses.push_back({std::string(tok.text), offset});
     nodeIsValid = false;
     consume();
     return true;
   }
-  const Node &producer = graph.getNode(it->second);
+  const Node &producer = graph.getNode(*producerIndex);
   size_t numResults = producer.resultTypes.size();
   int64_t index = tok.resultIndex;
   if (numResults == 0) {
@@ -421,7 +414,7 @@ bool Parser::parseOperand(Graph &graph, Node &node, bool &nodeIsValid) {
                               numResults == 1 ? "" : "s"));
     nodeIsValid = false;
   }
-  node.operands.push_back(ValueRef{it->second, static_cast<uint32_t>(
+  node.operands.push_back(ValueRef{*producerIndex, static_cast<uint32_t>(
                                                    std::max<int64_t>(index, 0))});
   consume();
   return true;

@@ -167,6 +167,11 @@ public:
 
   void print(const Attribute &attr);
   void printDict(const DictAttr &dict);
+  /// Hands `out` to `sink` (which writes and empties it).
+  bool flush(const std::function<bool(std::string &)> &sink) {
+    flushedBytes += out.size();
+    return sink(out);
+  }
 
 private:
   /// Where the value with this storage was printed: out[offset, +length).
@@ -179,6 +184,9 @@ private:
 
   std::string &out;
   std::vector<Printed> memo; // direct-mapped by storage address
+  /// Bytes of output already handed on and gone from `out`; memo offsets
+  /// count from the start of the whole output.
+  size_t flushedBytes = 0;
 };
 
 } // namespace
@@ -242,15 +250,15 @@ void AttributePrinter::print(const Attribute &attr) {
   const void *storage = attr.getStorage();
   Printed &slot =
       memo[(reinterpret_cast<uintptr_t>(storage) >> 4) & (memo.size() - 1)];
-  if (slot.storage == storage) {
+  if (slot.storage == storage && slot.offset >= flushedBytes) {
     // Appending a part of `out` to itself is safe: std::string copies the
     // source before it frees an old buffer.
-    out.append(out, slot.offset, slot.length);
+    out.append(out, slot.offset - flushedBytes, slot.length);
     return;
   }
   size_t offset = out.size();
   printAggregate(attr);
-  slot = Printed{storage, offset, out.size() - offset};
+  slot = Printed{storage, flushedBytes + offset, out.size() - offset};
 }
 
 void mav::printAttribute(const Attribute &attr, std::string &out) {
@@ -311,8 +319,9 @@ static void printNode(const Graph &graph, const Node &node, std::string &out,
   out += '\n';
 }
 
-void mav::printGraph(const Graph &graph, std::string &out,
-                     const PrintOptions &options) {
+bool mav::printGraph(const Graph &graph, std::string &out,
+                     const PrintOptions &options, size_t chunkBytes,
+                     const std::function<bool(std::string &)> &flush) {
   out += "graph @";
   if (isBareName(graph.getName()))
     out += graph.getName();
@@ -325,9 +334,18 @@ void mav::printGraph(const Graph &graph, std::string &out,
     printer.printDict(graph.getAttrs());
   }
   out += " {\n";
-  for (const Node &node : graph.getNodes())
+  for (const Node &node : graph.getNodes()) {
     printNode(graph, node, out, printer, options);
+    if (flush && out.size() >= chunkBytes && !printer.flush(flush))
+      return false;
+  }
   out += "}\n";
+  return !flush || printer.flush(flush);
+}
+
+void mav::printGraph(const Graph &graph, std::string &out,
+                     const PrintOptions &options) {
+  printGraph(graph, out, options, 0, nullptr);
 }
 
 std::string mav::printGraphToString(const Graph &graph,

@@ -205,6 +205,10 @@ class Verifier {
 public:
   Verifier(const Graph &graph, DiagnosticEngine &diags)
       : graph(graph), diags(diags), passed(passedSlotsFor(graph.size())) {
+    size_t slots = 16;
+    while (slots < 2 * graph.size())
+      slots *= 2;
+    names.resize(slots);
     // Keys are uniqued: the spec of a key can be found by its address.
     for (const AttrSpec &spec : kNodeAttrSpecs) {
       const char *key = detail::uniqueString(spec.name)->value.data();
@@ -226,6 +230,24 @@ private:
                             message));
   }
   void verifyNode(uint32_t index);
+
+  /// Records the name of node `index`; returns the earlier node with the
+  /// same name, if there is one.
+  std::optional<uint32_t> addName(uint32_t index) {
+    const std::string &name = graph.getNode(index).name;
+    size_t hash = std::hash<std::string_view>()(name);
+    uint32_t tag = static_cast<uint32_t>(hash >> 32);
+    size_t mask = names.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      NameSlot &slot = names[i];
+      if (slot.node == UINT32_MAX) {
+        slot = NameSlot{index, tag};
+        return std::nullopt;
+      }
+      if (slot.tag == tag && graph.getNode(slot.node).name == name)
+        return slot.node;
+    }
+  }
 
   static size_t slotOf(const void *p, size_t slots) {
     return (reinterpret_cast<uintptr_t>(p) >> 4) % slots;
@@ -259,6 +281,15 @@ private:
   const Graph &graph;
   DiagnosticEngine &diags;
   unsigned numErrors = 0;
+  /// Names of the nodes verified so far (built afresh on every run: the
+  /// graph's own name index would not see a pass rename a node without
+  /// invalidating it). Open addressing; each slot keeps part of the hash, so
+  /// a probe rarely reads another node's name.
+  struct NameSlot {
+    uint32_t node = UINT32_MAX;
+    uint32_t tag = 0;
+  };
+  std::vector<NameSlot> names;
   std::array<std::pair<const char *, const AttrSpec *>, kSpecSlots> specByKey{};
   /// Direct-mapped cache of values whose check passed.
   struct Passed {
@@ -274,9 +305,7 @@ void Verifier::verifyNode(uint32_t index) {
   const Node &node = graph.getNode(index);
   if (node.name.empty())
     nodeError(index, "a node needs a name");
-  // The graph's name index maps a name to its first node.
-  std::optional<uint32_t> first = graph.lookup(node.name);
-  if (first && *first != index)
+  if (std::optional<uint32_t> first = addName(index))
     nodeError(index,
               fmt::format("name is already used by node #{}", *first));
   if (node.op.empty())

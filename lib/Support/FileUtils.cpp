@@ -66,7 +66,7 @@ std::shared_ptr<SourceBuffer> mav::readInputFile(const std::string &path,
   return std::make_shared<SourceBuffer>(path, std::move(text));
 }
 
-static bool writeAll(int fd, const std::string &content) {
+static bool writeAll(int fd, std::string_view content) {
   size_t done = 0;
   while (done < content.size()) {
     ssize_t n = ::write(fd, content.data() + done, content.size() - done);
@@ -80,57 +80,84 @@ static bool writeAll(int fd, const std::string &content) {
   return true;
 }
 
-LogicalResult mav::writeOutputFile(const std::string &path,
-                                   const std::string &content,
-                                   DiagnosticEngine &diags) {
+std::unique_ptr<OutputFile> OutputFile::open(const std::string &path,
+                                             DiagnosticEngine &diags) {
+  std::unique_ptr<OutputFile> file(new OutputFile(path, diags));
   if (path == "-") {
-    if (!writeAll(STDOUT_FILENO, content)) {
-      diags.error(SourceLoc{}, fmt::format("cannot write standard output: {}",
-                                           std::strerror(errno)));
-      return failure();
-    }
-    return success();
+    file->fd = STDOUT_FILENO;
+    return file;
   }
   // Devices, FIFOs and the like (`-o /dev/null`, `-o /dev/stderr`) are
   // written in place: renaming a file over them would replace the device.
   struct stat st;
   if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    bool ok = fd >= 0 && writeAll(fd, content);
-    int savedErrno = errno;
-    if (fd >= 0)
-      ::close(fd);
-    if (!ok) {
-      diags.error(SourceLoc{}, fmt::format("cannot write '{}': {}", path,
-                                           std::strerror(savedErrno)));
+    file->fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  } else {
+    file->temp = fmt::format("{}.tmp.{}", path, ::getpid());
+    file->fd = ::open(file->temp.c_str(),
+                      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  }
+  if (file->fd < 0) {
+    file->temp.clear(); // nothing to remove
+    file->fail(errno);
+    return nullptr;
+  }
+  return file;
+}
+
+OutputFile::~OutputFile() {
+  if (fd > STDOUT_FILENO)
+    ::close(fd);
+  if (!temp.empty())
+    ::unlink(temp.c_str());
+}
+
+void OutputFile::fail(int error) {
+  if (failed)
+    return;
+  failed = true;
+  if (path == "-")
+    diags.error(SourceLoc{}, fmt::format("cannot write standard output: {}",
+                                         std::strerror(error)));
+  else
+    diags.error(SourceLoc{}, fmt::format("cannot write '{}': {}", path,
+                                         std::strerror(error)));
+}
+
+bool OutputFile::write(std::string_view data) {
+  if (!failed && !writeAll(fd, data))
+    fail(errno);
+  return !failed;
+}
+
+LogicalResult OutputFile::commit() {
+  if (failed)
+    return failure();
+  if (fd > STDOUT_FILENO) {
+    int status = ::close(fd);
+    fd = -1;
+    if (status != 0) {
+      fail(errno);
       return failure();
     }
-    return success();
   }
-  std::string temp = fmt::format("{}.tmp.{}", path, ::getpid());
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    diags.error(SourceLoc{}, fmt::format("cannot write '{}': {}", path,
-                                         std::strerror(errno)));
-    return failure();
-  }
-  bool ok = writeAll(fd, content);
-  int savedErrno = errno;
-  if (::close(fd) != 0 && ok) {
-    ok = false;
-    savedErrno = errno;
-  }
-  if (ok && ::rename(temp.c_str(), path.c_str()) != 0) {
-    ok = false;
-    savedErrno = errno;
-  }
-  if (!ok) {
-    ::unlink(temp.c_str());
-    diags.error(SourceLoc{}, fmt::format("cannot write '{}': {}", path,
-                                         std::strerror(savedErrno)));
-    return failure();
+  if (!temp.empty()) {
+    if (::rename(temp.c_str(), path.c_str()) != 0) {
+      fail(errno);
+      return failure();
+    }
+    temp.clear();
   }
   return success();
+}
+
+LogicalResult mav::writeOutputFile(const std::string &path,
+                                   const std::string &content,
+                                   DiagnosticEngine &diags) {
+  std::unique_ptr<OutputFile> file = OutputFile::open(path, diags);
+  if (!file || !file->write(content))
+    return failure();
+  return file->commit();
 }
 
 std::vector<std::shared_ptr<SourceBuffer>>

@@ -100,6 +100,9 @@ LogicalResult verifyRoundtrip(const Graph &graph, const PrintOptions &print,
   return failure();
 }
 
+/// Size of the pieces a single graph's output is written in.
+constexpr size_t kOutputChunkBytes = 4 << 20;
+
 class OptDriver {
 public:
   OptDriver(const OptOptions &options, const PassRegistry &registry,
@@ -109,9 +112,11 @@ public:
   int run();
 
 private:
-  /// Processes one chunk; appends its IR to `output` on success.
+  /// Processes one chunk; appends its IR to `output` on success, or, with
+  /// `stream`, writes it to the output file in pieces and commits it.
   LogicalResult processChunk(std::shared_ptr<SourceBuffer> chunk,
-                             DiagnosticEngine &diags, std::string &output);
+                             DiagnosticEngine &diags, std::string &output,
+                             bool stream = false);
 
   const OptOptions &options;
   const PassRegistry &registry;
@@ -124,7 +129,7 @@ private:
 
 LogicalResult OptDriver::processChunk(std::shared_ptr<SourceBuffer> chunk,
                                       DiagnosticEngine &diags,
-                                      std::string &output) {
+                                      std::string &output, bool stream) {
   std::unique_ptr<Graph> graph;
   {
     Timer timer(timings, "Parse");
@@ -164,6 +169,24 @@ LogicalResult OptDriver::processChunk(std::shared_ptr<SourceBuffer> chunk,
   if (options.verifyRoundtrip && failed(verifyRoundtrip(*graph, {}, diags)))
     return failure();
   Timer timer(timings, "Output");
+  if (stream) {
+    // Written in 4 MB pieces: holding a million-node graph's 600 MB of
+    // text as well as the graph would only cost memory (and, on a VM,
+    // page faults).
+    std::unique_ptr<OutputFile> file =
+        OutputFile::open(options.outputFile, diags);
+    if (!file)
+      return failure();
+    output.reserve(kOutputChunkBytes + (64 << 10));
+    if (!printGraph(*graph, output, PrintOptions(), kOutputChunkBytes,
+                    [&](std::string &text) {
+                      bool ok = file->write(text);
+                      text.clear();
+                      return ok;
+                    }))
+      return failure();
+    return file->commit();
+  }
   // The output is about as long as the input plus what the passes added
   // (~200 bytes a node for the whole pipeline): reserving once saves copying
   // it while it grows. Pages reserved but not written cost no memory.
@@ -189,6 +212,20 @@ int OptDriver::run() {
     chunks = splitInputBuffer(*input);
   else
     chunks.push_back(input);
+
+  // One graph is printed straight to the output file; several (from
+  // --split-input-file) are collected so that a failure in any leaves no
+  // output.
+  if (chunks.size() == 1 && !options.verifyDiagnostics) {
+    std::string output;
+    bool ok = succeeded(processChunk(chunks[0], diags, output,
+                                     /*stream=*/true));
+    if (options.statistics)
+      writeStderr(printStatisticsReport(records, registry));
+    if (options.timing)
+      writeStderr(printTimingReport(timings));
+    return ok ? 0 : 1;
+  }
 
   bool ok = true;
   std::string output;

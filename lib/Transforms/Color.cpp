@@ -714,6 +714,7 @@ LogicalResult ColorPass::run(Graph &graph, PassContext &context) {
 void mav::registerColorPass(PassRegistry &registry) {
   PassInfo info;
   info.name = "color";
+  info.nodeAttributes = 2; // color, category
   info.summary = "Give every node a category and a colour (IDLMAV's "
                  "palettes and precedence)";
   info.description =

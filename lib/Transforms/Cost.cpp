@@ -206,10 +206,8 @@ LogicalResult CostPass::run(Graph &graph, PassContext &context) {
                       node.name, std::numeric_limits<int64_t>::max()));
     }
 
-    // One allocation for the keys below; set in key order, each lands
-    // next to the previous one.
+    // Set in key order: each lands next to the previous one.
     DictAttr &attrs = node.attrs;
-    attrs.reserve(attrs.size() + 8);
     attrs.set("cost.activation_bytes",
               Attribute::integer(cost.activationBytes.get()));
     attrs.set("cost.activation_elems",
@@ -267,6 +265,7 @@ LogicalResult CostPass::run(Graph &graph, PassContext &context) {
 void mav::registerCostPass(PassRegistry &registry) {
   PassInfo info;
   info.name = "cost";
+  info.nodeAttributes = 8; // cost.* (7, and cost.uncounted)
   info.summary = "Annotate nodes with parameters, MACs, FLOPs and activation "
                  "sizes";
   info.description =

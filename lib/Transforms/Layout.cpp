@@ -194,7 +194,6 @@ LogicalResult LayoutPass::run(Graph &graph, PassContext &context) {
       std::tie(x, y) = mapToOutput(direction, u, result.lane[t], result.maxRow);
     }
     DictAttr &attrs = graph.getNode(i).attrs;
-    attrs.reserve(attrs.size() + 4); // and layout.operand_offsets below
     attrs.set("layout.level", Attribute::integer(result.level[t]));
     attrs.set("layout.x", Attribute::real(x));
     attrs.set("layout.y", Attribute::real(y));
@@ -259,6 +258,7 @@ LogicalResult LayoutPass::run(Graph &graph, PassContext &context) {
 void mav::registerLayoutPass(PassRegistry &registry) {
   PassInfo info;
   info.name = "layout";
+  info.nodeAttributes = 4; // layout.level, x, y, operand_offsets
   info.summary = "Assign node positions and skip-connection offsets";
   info.description =
       "Lays the contracted top-level graph out in levels (longest path to an "

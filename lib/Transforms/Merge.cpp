@@ -144,6 +144,7 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
 void mav::registerMergePass(PassRegistry &registry) {
   PassInfo info;
   info.name = "merge";
+  info.nodeAttributes = 1; // parent
   info.summary = "Hang parameter-light nodes under the node they follow "
                  "(IDLMAV's merging)";
   info.description =

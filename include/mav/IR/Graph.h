@@ -124,6 +124,8 @@ private:
   /// node. The first node with a name wins.
   mutable std::vector<uint32_t> nameSlots;
   mutable size_t indexedNodes = 0;
+  /// Indexes the nodes added since the last call.
+  void updateNameIndex() const;
 };
 
 /// For every node, the nodes that use one of its results, in graph order
