@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Interpreter.h"
+#include "WeightlessArchive.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -36,8 +37,25 @@ std::string getGraphName(const std::string &path) {
   return name.empty() ? std::string("model") : name;
 }
 
+/// The model with its tensors on the meta device, without reading their
+/// data (WeightlessArchive), or nullopt when that fails: some models need
+/// their weights' values while loading (a quantized module's __setstate__
+/// packs them), and a broken file is left to the normal load to report.
+std::optional<torch::jit::Module> loadModuleOnMeta(const std::string &path) {
+  std::shared_ptr<WeightlessArchive> archive = WeightlessArchive::open(path);
+  if (!archive)
+    return std::nullopt;
+  try {
+    return torch::jit::load(archive, c10::Device(c10::kMeta));
+  } catch (const std::exception &) {
+    return std::nullopt;
+  }
+}
+
 std::optional<torch::jit::Module> loadModule(const std::string &path,
-                                             DiagnosticEngine &diags) {
+                                             bool shapesOnly,
+                                             DiagnosticEngine &diags,
+                                             TraceSummary &summary) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     reportError(diags, fmt::format("cannot open model '{}': no such file",
@@ -49,9 +67,14 @@ std::optional<torch::jit::Module> loadModule(const std::string &path,
                                    path));
     return std::nullopt;
   }
-  torch::jit::Module module;
+  std::optional<torch::jit::Module> module;
+  if (shapesOnly) {
+    module = loadModuleOnMeta(path);
+    summary.weightsSkipped = module.has_value();
+  }
   try {
-    module = torch::jit::load(path, torch::kCPU);
+    if (!module)
+      module = torch::jit::load(path, torch::kCPU);
   } catch (const std::exception &e) {
     reportError(diags,
                 fmt::format("cannot load '{}' as TorchScript (expected the "
@@ -60,7 +83,7 @@ std::optional<torch::jit::Module> loadModule(const std::string &path,
                             path, getTrimmedMessage(e)));
     return std::nullopt;
   }
-  if (!module.find_method("forward")) {
+  if (!module->find_method("forward")) {
     reportError(diags,
                 fmt::format("model '{}' has no forward method", path));
     return std::nullopt;
@@ -172,7 +195,8 @@ std::optional<Graph> mav::traceModel(const std::string &modelPath,
   };
   try {
     Clock::time_point start = Clock::now();
-    std::optional<torch::jit::Module> module = loadModule(modelPath, diags);
+    std::optional<torch::jit::Module> module =
+        loadModule(modelPath, options.shapesOnly, diags, *summary);
     if (!module)
       return std::nullopt;
     module->eval();
@@ -181,6 +205,27 @@ std::optional<Graph> mav::traceModel(const std::string &modelPath,
     if (!inputs)
       return std::nullopt;
     summary->loadSeconds = seconds(start);
+    for (unsigned i = 0; i < options.warmUpRuns; ++i) {
+      // Runs on inputs of their own (the forward may modify its inputs in
+      // place), their diagnostics and graphs discarded: the first pays
+      // libtorch's lazy set-up (oneDNN primitives, allocator growth) so that
+      // the timed run below is a warm one.
+      start = Clock::now();
+      std::optional<std::vector<c10::IValue>> warmUpInputs =
+          makeInputs(*module, modelPath, options, diags);
+      if (!warmUpInputs)
+        return std::nullopt;
+      TraceOptions warmUpOptions = options;
+      warmUpOptions.progress = nullptr;
+      DiagnosticEngine silent;
+      silent.setHandler([](const Diagnostic &) {});
+      TraceSummary warmUpSummary;
+      interpretForward(*module, std::move(*warmUpInputs),
+                       getGraphName(modelPath), warmUpOptions, silent,
+                       warmUpSummary);
+      if (i == 0)
+        summary->warmUpSeconds = seconds(start);
+    }
     start = Clock::now();
     std::optional<Graph> graph =
         interpretForward(*module, std::move(*inputs), getGraphName(modelPath),

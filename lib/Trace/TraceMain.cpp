@@ -35,6 +35,7 @@ struct TraceCommandLine {
   bool strict = false;
   bool verbose = false;
   bool noVerify = false;
+  unsigned warmUpRuns = 0;
 };
 
 /// Shows how far the trace got: a rewritten line on a terminal once the
@@ -129,6 +130,11 @@ int mav::traceMain(int argc, char **argv) {
                "terminal");
   app.add_flag("--no-verify", cl.noVerify,
                "Do not run the IR verifier on the traced graph");
+  // For utils/bench-trace.py and profiling, hence not in --help.
+  app.add_option("--warm-up", cl.warmUpRuns,
+                 "Run the forward N times untimed before the traced run")
+      ->option_text("N")
+      ->group("");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -158,6 +164,7 @@ int mav::traceMain(int argc, char **argv) {
                                                : TraceGranularity::Module;
   options.debugInfo = cl.debugInfo;
   options.shapesOnly = cl.shapesOnly;
+  options.warmUpRuns = cl.warmUpRuns;
   options.progress = [&reporter](const TraceProgress &progress) {
     reporter.update(progress);
   };
@@ -175,11 +182,19 @@ int mav::traceMain(int argc, char **argv) {
     return 1;
   }
   if (cl.verbose) {
+    if (cl.warmUpRuns > 0)
+      fmt::print(stderr, "mav-trace: warm-up run {:.3f} s\n",
+                 summary.warmUpSeconds);
     fmt::print(stderr,
                "mav-trace: {} nodes in {:.3f} s (load {:.3f} s, run {:.3f} "
                "s; {} ops run)\n",
                graph->size(), reporter.elapsedSeconds(), summary.loadSeconds,
                summary.runSeconds, summary.realOps);
+    if (cl.shapesOnly)
+      fmt::print(stderr, "mav-trace: {}\n",
+                 summary.weightsSkipped
+                     ? "weights not read (meta tensors)"
+                     : "weights read (the model needs their values to load)");
     if (!summary.cpuFallbacks.empty()) {
       std::vector<std::string> counts;
       for (const auto &[op, count] : summary.cpuFallbacks)

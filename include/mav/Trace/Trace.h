@@ -76,6 +76,12 @@ struct TraceOptions {
   /// that need values: `item`, `nonzero`, a branch condition) run on CPU on
   /// zero-filled tensors of the right shape.
   bool shapesOnly = false;
+  /// For benchmarking and profiling: run the forward this many times and
+  /// discard what they recorded before the traced run, so that
+  /// TraceSummary::runSeconds is a warm run (libtorch has created its kernels
+  /// and grown its allocator) comparable to a warm libtorch forward. The IR
+  /// is the last run's.
+  unsigned warmUpRuns = 0;
   /// Called after each recorded node; may be empty.
   std::function<void(const TraceProgress &)> progress;
 };
@@ -93,6 +99,12 @@ struct TraceSummary {
   /// its forward.
   double loadSeconds = 0;
   double runSeconds = 0;
+  /// With shapesOnly: the model's tensors were loaded as meta tensors
+  /// without reading their data from the file (false when the model needed
+  /// it, e.g. quantized modules, and was loaded normally).
+  bool weightsSkipped = false;
+  /// With warmUpRuns: seconds of the first, discarded run.
+  double warmUpSeconds = 0;
 };
 
 /// Loads the TorchScript model at `modelPath`, runs it and returns its graph.
