@@ -5,7 +5,7 @@
 //   - panning/zooming the main graph moves the overview window and the
 //     slider, and scrolls the table to the first visible node;
 //   - clicking the overview or moving the slider moves the main view;
-//   - the dropdown restyles the node traces of both graphs;
+//   - the dropdown restyles the main graph's nodes and redraws the overview;
 //   - the search box selects nodes whose name or operation matches.
 // Text from the model reaches the page only through textContent and Plotly's
 // escaped labels; nothing is assigned to innerHTML. The spec has no hover
