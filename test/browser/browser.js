@@ -69,3 +69,23 @@ exports.compareTextWithFigure = async function compareTextWithFigure(page, figur
              unseen: seen.filter((s) => !s).length, firstDiff };
   }, { hover: nodeTrace.text, columns: tableTrace.cells.values });
 };
+
+// Clicks the table row of node `index` as a user would: scroll the table to
+// it, let the virtual table render it and settle, then click. (Clicking a
+// row while the table is still re-rendering from a scroll can land on its
+// neighbour; seen once on a loaded machine, in the sanitizer suite.)
+exports.clickTableRow = async function clickTableRow(page, index) {
+  await page.waitForFunction((i) => {
+    const table = window.mavApp.table;
+    const row = table.querySelector(`tbody tr[data-node="${i}"]`);
+    if (!row) {
+      table.scrollTop += table.clientHeight / 2;
+      return false;
+    }
+    row.scrollIntoView({ block: 'center' });
+    return true;
+  }, index);
+  await page.waitForTimeout(300);
+  await page.locator(`#mav-table tbody tr[data-node="${index}"]`).click();
+  await page.waitForFunction((i) => window.mavApp.state.selected === i, index);
+};

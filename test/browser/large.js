@@ -10,7 +10,8 @@
 'use strict';
 
 const path = require('path');
-const { launchBrowser, defineNodeList, compareTextWithFigure } = require('./browser');
+const { launchBrowser, defineNodeList, compareTextWithFigure, clickTableRow } =
+  require('./browser');
 
 const [pagePath, screenshot, figurePath] = process.argv.slice(2);
 if (!pagePath || !screenshot || !figurePath) {
@@ -145,8 +146,7 @@ async function main() {
     // A row near the end selects its node and brings it into view.
     const rowIndex = info.nodes - 10;
     await page.evaluate(() => { window.mavApp.table.scrollTop = 1e9; });
-    await page.locator(`#mav-table tbody tr[data-node="${rowIndex}"]`).click();
-    await page.waitForFunction((i) => window.mavApp.state.selected === i, rowIndex);
+    await clickTableRow(page, rowIndex);
     const view = await page.evaluate((i) => {
       const app = window.mavApp;
       const v = app.getMainView();

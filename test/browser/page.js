@@ -10,7 +10,8 @@
 
 const path = require('path');
 const fs = require('fs');
-const { launchBrowser, defineNodeList, compareTextWithFigure } = require('./browser');
+const { launchBrowser, defineNodeList, compareTextWithFigure, clickTableRow } =
+  require('./browser');
 
 const [pagePath, shotDir, figurePath] = process.argv.slice(2);
 if (!pagePath || !shotDir || !figurePath) {
@@ -175,8 +176,7 @@ async function main() {
     // Click a table row far down: the node is selected and the views follow.
     const rowIndex = await page.evaluate(() =>
       window.mavNodes.findIndex((n) => n.name === 'layer22.conv'));
-    await page.locator(`#mav-table tbody tr[data-node="${rowIndex}"]`).click();
-    await page.waitForFunction((i) => window.mavApp.state.selected === i, rowIndex);
+    await clickTableRow(page, rowIndex);
     await page.waitForTimeout(200);
     const afterRow = await page.evaluate(() => {
       const app = window.mavApp;
