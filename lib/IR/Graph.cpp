@@ -1,6 +1,7 @@
 //===- Graph.cpp - The model graph: nodes, values, locations --------------===//
 
 #include "mav/IR/Graph.h"
+#include "mav/Support/MathExtras.h"
 
 using namespace mav;
 
@@ -24,10 +25,7 @@ void Graph::updateNameIndex() const {
     return;
   // Keep the table at most half full.
   if (nameSlots.size() < 2 * nodes.size()) {
-    size_t capacity = 64;
-    while (capacity < 2 * nodes.size())
-      capacity *= 2;
-    nameSlots.assign(capacity, kEmptySlot);
+    nameSlots.assign(powerOf2Ceil(2 * nodes.size(), 64), kEmptySlot);
     indexedNodes = 0;
   }
   size_t mask = nameSlots.size() - 1;

@@ -26,6 +26,7 @@
 #include "mav/IR/Parser.h"
 
 #include "Lexer.h"
+#include "mav/Support/MathExtras.h"
 #include "mav/Support/Text.h"
 
 #include <algorithm>
@@ -216,10 +217,7 @@ std::unique_ptr<Graph> Parser::parse() {
       ++lines;
     graph->getNodes().reserve(lines);
     // A few aggregates a line; up to 16k entries (768 KB).
-    size_t memoSize = 64;
-    while (memoSize < 4 * lines && memoSize < (1u << 14))
-      memoSize *= 2;
-    aggregateMemo.resize(memoSize);
+    aggregateMemo.resize(powerOf2Ceil(4 * lines, 64, 1 << 14));
   }
   consume();
   if (tok.kind == TokenKind::Eof) {

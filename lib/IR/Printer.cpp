@@ -1,6 +1,7 @@
 //===- Printer.cpp - Deterministic text form of the IR --------------------===//
 
 #include "mav/IR/Printer.h"
+#include "mav/Support/MathExtras.h"
 #include "mav/Support/Text.h"
 
 #include <array>
@@ -159,10 +160,7 @@ public:
   /// A cache size for a graph of `nodes` nodes: a few aggregates a node, up
   /// to 16k slots.
   static size_t memoSlotsFor(size_t nodes) {
-    size_t slots = 64;
-    while (slots < 4 * nodes && slots < (1u << 14))
-      slots *= 2;
-    return slots;
+    return powerOf2Ceil(4 * nodes, 64, 1 << 14);
   }
 
   void print(const Attribute &attr);

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mav/IR/Verifier.h"
+#include "mav/Support/MathExtras.h"
 
 #include "IRStorage.h"
 
@@ -205,10 +206,7 @@ class Verifier {
 public:
   Verifier(const Graph &graph, DiagnosticEngine &diags)
       : graph(graph), diags(diags), passed(passedSlotsFor(graph.size())) {
-    size_t slots = 16;
-    while (slots < 2 * graph.size())
-      slots *= 2;
-    names.resize(slots);
+    names.resize(powerOf2Ceil(2 * graph.size(), 16));
     // Keys are uniqued: the spec of a key can be found by its address.
     for (const AttrSpec &spec : kNodeAttrSpecs) {
       const char *key = detail::uniqueString(spec.name)->value.data();
