@@ -213,19 +213,10 @@ int OptDriver::run() {
   else
     chunks.push_back(input);
 
-  // One graph is printed straight to the output file; several (from
-  // --split-input-file) are collected so that a failure in any leaves no
-  // output.
-  if (chunks.size() == 1 && !options.verifyDiagnostics) {
-    std::string output;
-    bool ok = succeeded(processChunk(chunks[0], diags, output,
-                                     /*stream=*/true));
-    if (options.statistics)
-      writeStderr(printStatisticsReport(records, registry));
-    if (options.timing)
-      writeStderr(printTimingReport(timings));
-    return ok ? 0 : 1;
-  }
+  // One graph is printed straight to the output file (processChunk
+  // commits it); several (from --split-input-file) are collected so that a
+  // failure in any leaves no output.
+  bool stream = chunks.size() == 1 && !options.verifyDiagnostics;
 
   bool ok = true;
   std::string output;
@@ -239,7 +230,7 @@ int OptDriver::run() {
       (void)processChunk(chunks[i], chunkDiags, chunkOutput);
       ok &= succeeded(verifier.finish(diags));
     } else {
-      ok &= succeeded(processChunk(chunks[i], diags, chunkOutput));
+      ok &= succeeded(processChunk(chunks[i], diags, chunkOutput, stream));
     }
     if (i)
       output += std::string(kSplitMarker) + "\n";
@@ -255,6 +246,8 @@ int OptDriver::run() {
     writeStderr(printTimingReport(timings));
   if (!ok)
     return 1;
+  if (stream)
+    return 0;
   return succeeded(writeOutputFile(options.outputFile, output, diags)) ? 0 : 1;
 }
 
