@@ -7,30 +7,18 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FuzzSupport.h"
 #include "mav/IR/Parser.h"
 #include "mav/IR/Printer.h"
 #include "mav/IR/Verifier.h"
 #include "mav/Pass/PassManager.h"
-#include "mav/Transforms/Passes.h"
 
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
 using namespace mav;
-
-namespace {
-
-const PassRegistry &getRegistry() {
-  static const PassRegistry registry = [] {
-    PassRegistry r;
-    registerAllPasses(r);
-    return r;
-  }();
-  return registry;
-}
-
-} // namespace
+using mav::fuzz::getRegistry;
 
 static int fuzzOneInput(const uint8_t *data, size_t size) {
   // Large graphs only slow the fuzzer down; the passes are near-linear.

@@ -7,25 +7,17 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FuzzSupport.h"
 #include "mav/Pass/PassRegistry.h"
-#include "mav/Transforms/Passes.h"
 
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
 using namespace mav;
+using mav::fuzz::getRegistry;
 
 namespace {
-
-const PassRegistry &getRegistry() {
-  static const PassRegistry registry = [] {
-    PassRegistry r;
-    registerAllPasses(r);
-    return r;
-  }();
-  return registry;
-}
 
 std::string joinPipeline(const std::vector<PipelineElement> &elements) {
   std::string text;
@@ -39,7 +31,7 @@ std::string joinPipeline(const std::vector<PipelineElement> &elements) {
 
 } // namespace
 
-static int fuzzOneInput(const uint8_t *data, size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::string pipeline(reinterpret_cast<const char *>(data), size);
   DiagnosticEngine diags;
   std::string messages;
@@ -73,12 +65,4 @@ static int fuzzOneInput(const uint8_t *data, size_t size) {
       std::abort();
     }
   return 0;
-}
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  int result = fuzzOneInput(data, size);
-  // The input's graphs are gone: free the uniqued types and attributes, or
-  // a long run would keep every value it ever parsed.
-  resetIRStorage();
-  return result;
 }
