@@ -4,7 +4,7 @@
 // `window.mavApp.ready` has resolved. Browser start-up is not included (it
 // is printed separately).
 //
-//   node utils/bench-page.js PAGE.html [--runs N] [--cdn]
+//   node utils/bench-page.js PAGE.html [--runs N] [--cdn] [--pan N]
 //                            [--cpuprofile FILE] [--trace FILE]
 //
 // --cdn serves the plotly.js CDN URL from node_modules/plotly.js-dist-min
@@ -15,6 +15,11 @@
 // trace. Each run uses a fresh browser context (no cache); the median is
 // printed last. The page's own `performance.mark`s (app.js sets `mav-*`
 // marks) are printed per run, relative to navigation start.
+//
+// --pan N then moves the main view N times by a tenth of its width
+// (`mavApp.setMainView`, as the overview and slider do) and prints how long
+// each move took until the next frame was drawn; the median of all moves
+// of all runs is printed last.
 'use strict';
 
 const fs = require('fs');
@@ -25,23 +30,24 @@ const { chromium } = require(path.join(root, 'node_modules', 'playwright-core'))
 
 function usage() {
   console.error('usage: node utils/bench-page.js PAGE.html [--runs N] [--cdn] ' +
-                '[--cpuprofile FILE] [--trace FILE]');
+                '[--pan N] [--cpuprofile FILE] [--trace FILE]');
   process.exit(2);
 }
 
 const args = process.argv.slice(2);
-let pagePath = null, runs = 3, cdn = false, cpuprofile = null, trace = null;
+let pagePath = null, runs = 3, cdn = false, cpuprofile = null, trace = null, pans = 0;
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === '--runs') runs = Number(args[++i]);
   else if (a === '--cdn') cdn = true;
+  else if (a === '--pan') pans = Number(args[++i]);
   else if (a === '--cpuprofile') cpuprofile = args[++i];
   else if (a === '--trace') trace = args[++i];
   else if (a.startsWith('-')) usage();
   else if (pagePath) usage();
   else pagePath = a;
 }
-if (!pagePath || !(runs >= 1)) usage();
+if (!pagePath || !(runs >= 1) || !(pans >= 0)) usage();
 
 const plotlyFile = path.join(root, 'node_modules', 'plotly.js-dist-min', 'plotly.min.js');
 
@@ -56,7 +62,7 @@ async function main() {
   });
   console.log(`browser launch: ${Date.now() - t} ms (not counted)`);
   const plotly = cdn ? fs.readFileSync(plotlyFile) : null;
-  const times = [];
+  const times = [], panTimes = [];
   try {
     for (let run = 0; run < runs; run++) {
       const context = await browser.newContext({ viewport: { width: 1400, height: 800 } });
@@ -100,6 +106,24 @@ async function main() {
       console.log(`run ${run + 1}: interactive after ${elapsed} ms ` +
                   `(goto returned after ${loaded} ms)`);
       console.log('  marks (ms from navigation start): ' + marks.join(', '));
+      if (pans) {
+        const moves = await page.evaluate(async (n) => {
+          const app = window.mavApp, out = [];
+          const frame = () => new Promise((resolve) =>
+            requestAnimationFrame(() => setTimeout(resolve, 0)));
+          for (let k = 0; k < n; k++) {
+            const view = app.getMainView();
+            const dx = (view.x[1] - view.x[0]) / 10;
+            const t = performance.now();
+            await app.setMainView({ x: [view.x[0] + dx, view.x[1] + dx], y: view.y });
+            await frame();
+            out.push(Math.round(performance.now() - t));
+          }
+          return out;
+        }, pans);
+        panTimes.push(...moves);
+        console.log('  view moves (ms each): ' + moves.join(' '));
+      }
       if (errors.length) console.log('  page errors: ' + errors.join(' | '));
       if (session) {
         if (cpuprofile) {
@@ -130,6 +154,11 @@ async function main() {
   }
   const sorted = times.slice().sort((a, b) => a - b);
   console.log(`median: ${sorted[Math.floor(sorted.length / 2)]} ms over ${runs} runs`);
+  if (panTimes.length) {
+    const moves = panTimes.slice().sort((a, b) => a - b);
+    console.log(`median view move: ${moves[Math.floor(moves.length / 2)]} ms ` +
+                `over ${moves.length} moves`);
+  }
 }
 
 main().catch((err) => {

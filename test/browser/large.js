@@ -143,6 +143,61 @@ async function main() {
           Math.abs(panned.scroll - panned.expected) <= 1,
           'panning scrolls the table to the first visible node', panned);
 
+    // The edges are drawn on the page's own canvas under the WebGL nodes,
+    // for the view the main graph shows now: the canvas is inked halfway
+    // along edge segments in view, and blank in the margin.
+    const edges = await page.evaluate(async () => {
+      const app = window.mavApp, spec = app.spec, nodes = window.mavNodes;
+      // Zoomed out three times, so that more segments are in view.
+      const before = app.getMainView();
+      const zoom = (r) => [(r[0] + r[1]) / 2 - 1.5 * (r[1] - r[0]),
+                           (r[0] + r[1]) / 2 + 1.5 * (r[1] - r[0])];
+      await app.setMainView({ x: zoom(before.x), y: zoom(before.y) });
+      const layout = app.main._fullLayout, view = app.getMainView();
+      const canvas = app.main.querySelector('canvas.mav-edge-canvas');
+      const drawn = app.state.edgeCanvas;
+      if (!canvas || !drawn) return { canvas: !!canvas, drawn };
+      const ratio = canvas.width / app.main.clientWidth;
+      const context = canvas.getContext('2d');
+      const inked = (px, py) => {
+        const data = context.getImageData(Math.round(px * ratio) - 1,
+                                          Math.round(py * ratio) - 1, 3, 3).data;
+        for (let k = 3; k < data.length; k += 4) if (data[k] > 0) return true;
+        return false;
+      };
+      const inView = (n) => n.x >= view.x[0] && n.x <= view.x[1] &&
+                            n.y >= view.y[0] && n.y <= view.y[1];
+      // Segments that are not vertical (the residual chain is one vertical
+      // line, which a canvas mirrored upside down would still ink).
+      let tried = 0, hit = 0, bend = 0;
+      for (let j = 0; j < spec.edges.source.length && tried < 20; j++) {
+        const points = [nodes[spec.edges.source[j]]];
+        for (let k = 0; k < spec.edges.bends[j]; k++, bend++)
+          points.push({ x: spec.edges.bendX[bend], y: spec.edges.bendY[bend] });
+        points.push(nodes[spec.edges.target[j]]);
+        for (let k = 1; k < points.length && tried < 20; k++) {
+          const a = points[k - 1], b = points[k];
+          if (a.x === b.x || !inView(a) || !inView(b)) continue;
+          tried++;
+          const x = (a.x + b.x) / 2, y = (a.y + b.y) / 2;
+          if (inked(layout._size.l + layout.xaxis.d2p(x), layout._size.t + layout.yaxis.d2p(y)))
+            hit++;
+        }
+      }
+      return {
+        canvas: true, tried, hit, edges: drawn.edges, specEdges: spec.edges.source.length,
+        followsView: JSON.stringify(drawn.x) === JSON.stringify(layout.xaxis.range) &&
+                     JSON.stringify(drawn.y) === JSON.stringify(layout.yaxis.range),
+        margin: inked(2, 2),
+        edgeTrace: app.main.data[0].x.length,
+        restored: await app.setMainView(before).then(() => true),
+      };
+    });
+    check(edges.canvas && edges.edges === edges.specEdges && edges.followsView &&
+          edges.tried >= 5 && edges.hit === edges.tried && !edges.margin &&
+          edges.edgeTrace === 0,
+          'edges are drawn under the nodes for the current view', edges);
+
     // A row near the end selects its node and brings it into view.
     const rowIndex = info.nodes - 10;
     await page.evaluate(() => { window.mavApp.table.scrollTop = 1e9; });

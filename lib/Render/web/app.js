@@ -342,12 +342,15 @@
   var lineWidths = nodes.status.map(function (status) {
     return status === 'failed' ? 2 : status === 'not-run' ? 1 : 0.5;
   });
-  var edges = edgeArrays();
+  // Small graphs draw their edges as an SVG line trace. Plotly gives each
+  // null-separated piece of a line trace its own SVG path, and styling and
+  // laying out 10,000 paths cost over a second at 10,000 nodes; WebGL lines
+  // cost seconds when the browser renders in software. So graphs whose
+  // nodes use WebGL draw their edges on a canvas of their own under the
+  // plot instead (drawEdgeCanvas), and the edge trace stays empty.
+  var canvasEdges = spec.traceType === 'scattergl';
+  var edges = canvasEdges ? { x: [], y: [] } : edgeArrays();
 
-  // Edges are one SVG line trace even when the nodes use WebGL: Plotly
-  // draws WebGL traces above the SVG ones, so they stay under the nodes,
-  // and one SVG path is far cheaper than WebGL lines in a software-rendered
-  // browser (seconds at 10,000 nodes).
   function edgeTrace() {
     return { type: 'scatter', mode: 'lines', x: edges.x, y: edges.y,
              line: { color: spec.style.edgeColor, width: 1 },
@@ -395,15 +398,77 @@
     showlegend: false
   };
   var config = { scrollZoom: true, displaylogo: false, responsive: true };
+  var edgeCanvas = null;
+  if (canvasEdges) {
+    // The canvas sits under Plotly's layers, whose backgrounds are made
+    // transparent (the panel is white). Plotly's image export would leave
+    // the canvas out, so the page offers no export at this size.
+    edgeCanvas = element('canvas', 'mav-edge-canvas', mainDiv);
+    mainLayout.plot_bgcolor = mainLayout.paper_bgcolor = 'rgba(0,0,0,0)';
+    config.modeBarButtonsToRemove = ['toImage'];
+  }
   mark('mav-traces-built');
   var ready = [Plotly.newPlot(mainDiv, [edgeTrace(), nodeTrace('main'),
                                         outline], mainLayout, config)];
-
   mark('mav-main-plotted');
+
+  /// Draws the edges on the main graph's canvas for the current axis
+  /// ranges, clipped to the plot area. Called whenever Plotly redraws and
+  /// on every step of a pan or zoom (plotly_relayouting), when the axes
+  /// already hold the new ranges.
+  function drawEdgeCanvas() {
+    var layout = mainDiv._fullLayout;
+    if (!layout || !layout.xaxis || !layout.xaxis._length) return;
+    var xa = layout.xaxis, ya = layout.yaxis;
+    var ratio = window.devicePixelRatio || 1;
+    var width = mainDiv.clientWidth, height = mainDiv.clientHeight;
+    var pixelWidth = Math.round(width * ratio), pixelHeight = Math.round(height * ratio);
+    if (edgeCanvas.width !== pixelWidth || edgeCanvas.height !== pixelHeight) {
+      edgeCanvas.width = pixelWidth;
+      edgeCanvas.height = pixelHeight;
+    }
+    var context = edgeCanvas.getContext('2d');
+    context.setTransform(1, 0, 0, 1, 0, 0);
+    context.clearRect(0, 0, pixelWidth, pixelHeight);
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.save();
+    context.beginPath();
+    context.rect(xa._offset, ya._offset, xa._length, ya._length);
+    context.clip();
+    // Pixel = offset + (value - start) * scale, with y measured from the
+    // top: range[1] is at the top whichever way the axis runs.
+    var x0 = xa.range[0], sx = xa._length / (xa.range[1] - xa.range[0]);
+    var y1 = ya.range[1], sy = ya._length / (ya.range[1] - ya.range[0]);
+    var ox = xa._offset, oy = ya._offset;
+    context.strokeStyle = spec.style.edgeColor;
+    context.lineWidth = 1;
+    context.beginPath();
+    forEachEdgePoint(function (x, y, k) {
+      var px = ox + (x - x0) * sx, py = oy + (y1 - y) * sy;
+      if (k === 0) context.moveTo(px, py);
+      else context.lineTo(px, py);
+    });
+    context.stroke();
+    context.restore();
+    state.edgeCanvas = { x: xa.range.slice(), y: ya.range.slice(),
+                         edges: spec.edges.source.length };
+  }
+  if (edgeCanvas) {
+    ready[0] = ready[0].then(function () {
+      drawEdgeCanvas();
+      mainDiv.on('plotly_afterplot', drawEdgeCanvas);
+      mainDiv.on('plotly_relayouting', drawEdgeCanvas);
+      mainDiv.on('plotly_relayout', drawEdgeCanvas);
+    });
+  }
 
   // ------------------------------------------------------------- overview --
   var OVERVIEW_MARGIN = 4;  // px around the graph, as the main graph's 10
   var overviewColorscale = null;
+  // Colours by colour value: nodes share a handful of values (one per
+  // operation kind or cost), and composing the string was most of the
+  // overview's drawing time.
+  var overviewColorCache = new Map();
 
   /// Pixel position in the overview panel of data point (x, y): the whole
   /// graph (spec.bounds) stretched over the panel, y downward.
@@ -436,6 +501,15 @@
   /// resolved for the main graph's node trace (spec.menu.colorscale names a
   /// Plotly scale), so both graphs agree.
   function colorscaleColor(t) {
+    var cached = overviewColorCache.get(t);
+    if (cached === undefined) {
+      cached = interpolateColorscale(t);
+      overviewColorCache.set(t, cached);
+    }
+    return cached;
+  }
+
+  function interpolateColorscale(t) {
     if (!overviewColorscale) {
       var full = mainDiv._fullData && mainDiv._fullData[NODE_TRACE];
       var stops = full && full.marker && Array.isArray(full.marker.colorscale)
