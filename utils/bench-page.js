@@ -7,10 +7,10 @@
 //   node utils/bench-page.js PAGE.html [--runs N] [--cdn] [--pan N]
 //                            [--cpuprofile FILE] [--trace FILE]
 //
-// --cdn serves the plotly.js CDN URL from node_modules/plotly.js-dist-min
-// (the same file --offline inlines), so a default (CDN) page can be timed
-// without a network: the figure is then what a browser with plotly.js in
-// its cache sees. --cpuprofile writes a V8 CPU profile of the first run
+// --cdn serves the plotly.js CDN URL of default pages (plotly's gl2d
+// bundle) from node_modules/plotly.js-gl2d-dist-min, so a default page can
+// be timed without a network: the figure is then what a browser with
+// plotly.js in its cache sees. --cpuprofile writes a V8 CPU profile of the first run
 // (open it in chromium's DevTools, Performance tab), --trace a chromium
 // trace. Each run uses a fresh browser context (no cache); the median is
 // printed last. The page's own `performance.mark`s (app.js sets `mav-*`
@@ -49,7 +49,8 @@ for (let i = 0; i < args.length; i++) {
 }
 if (!pagePath || !(runs >= 1) || !(pans >= 0)) usage();
 
-const plotlyFile = path.join(root, 'node_modules', 'plotly.js-dist-min', 'plotly.min.js');
+const plotlyFile = path.join(root, 'node_modules', 'plotly.js-gl2d-dist-min',
+                             'plotly-gl2d.min.js');
 
 async function main() {
   let t = Date.now();

@@ -47,6 +47,24 @@ if [ -f "$root/package.json" ]; then
   fi
 fi
 
+# The plotly.js that `mav-render --html --offline` inlines: a partial bundle
+# of just the traces the page draws, built from pinned npm packages
+# (utils/plotly-bundle/build.sh checks the bytes). Rebuilt when its recipe
+# is newer than the bundle.
+bundle_dir="$root/utils/plotly-bundle"
+bundle="$bundle_dir/dist/plotly-mav.min.js"
+if [ -f "$bundle_dir/build.sh" ]; then
+  stale=0
+  [ -f "$bundle" ] || stale=1
+  for f in package-lock.json build.js entry.js plotly-mav.min.js.sha256; do
+    [ "$bundle_dir/$f" -nt "$bundle" ] && stale=1
+  done
+  if [ "$stale" = 1 ]; then
+    echo "setup: building the plotly.js bundle for --offline pages"
+    "$bundle_dir/build.sh" > /dev/null
+  fi
+fi
+
 cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=Release)
 [ "${MAV_SANITIZE:-0}" = 1 ] && cmake_args+=(-DMAV_ENABLE_SANITIZERS=ON)
 [ -n "${MAV_ENABLE_TORCH:-}" ] && cmake_args+=(-DMAV_ENABLE_TORCH="$MAV_ENABLE_TORCH")

@@ -96,8 +96,8 @@ public:
       diags.error(SourceLoc{},
                   fmt::format("--offline needs plotly.js, but this mav-render "
                               "was built without it (looked for '{}'); run "
-                              "`npm install` in the source tree and "
-                              "re-configure, or set MAV_PLOTLY_JS",
+                              "utils/plotly-bundle/build.sh and re-configure, "
+                              "or set MAV_PLOTLY_BUNDLE",
                               web::getPlotlyJsPath()));
       return failure();
     }
@@ -155,8 +155,8 @@ void mav::registerHtmlBackend(BackendRegistry &registry) {
   info.options = getViewOptionInfos(/*interactive=*/true);
   info.options.push_back(
       {"offline", OptionType::Bool, "false",
-       fmt::format("Inline plotly.js {} (~4.6 MB) instead of loading it from "
-                   "the CDN",
+       fmt::format("Inline plotly.js {} (scatter and scattergl only, ~1.2 MB) "
+                   "instead of loading it from the CDN",
                    kPlotlyJsVersion),
        {}});
   info.factory = [](const PassOptions &options) {

@@ -2,8 +2,8 @@
 //
 // The HTML page's template, style sheet and JavaScript (lib/Render/web/) are
 // compiled into mav-render by lib/Render/EmbedFiles.cmake, so the tool needs
-// no files at run time. plotly.js (node_modules/plotly.js-dist-min) is
-// embedded the same way when it was found at configure time, for
+// no files at run time. plotly.js (the partial bundle utils/plotly-bundle
+// builds) is embedded the same way when it was found at configure time, for
 // `--html --offline`.
 //
 //===----------------------------------------------------------------------===//
@@ -20,7 +20,7 @@ std::string_view getPageTemplate();
 std::string_view getStyleSheet();
 std::string_view getAppScript();
 
-/// plotly.min.js for offline pages; empty when it was not found at
+/// plotly.js for offline pages; empty when it was not found at
 /// configure time (getPlotlyJsPath() says where it was looked for).
 std::string_view getPlotlyJs();
 std::string_view getPlotlyJsPath();

@@ -397,7 +397,12 @@
               line: { width: 3, color: '#000000' } },
     showlegend: false
   };
-  var config = { scrollZoom: true, displaylogo: false, responsive: true };
+  // WebGL canvases at the screen's resolution: Plotly's default draws them
+  // at twice it (plotGlPixelRatio 2), four times the pixels on an ordinary
+  // screen to create, fill and composite; at 10,000 nodes in a browser
+  // rendering in software that was most of the time spent drawing.
+  var config = { scrollZoom: true, displaylogo: false, responsive: true,
+                 plotGlPixelRatio: Math.max(1, window.devicePixelRatio || 1) };
   var edgeCanvas = null;
   if (canvasEdges) {
     // The canvas sits under Plotly's layers, whose backgrounds are made
