@@ -15,6 +15,8 @@
 
 #include "IRStorage.h"
 
+#include "mav/Support/MathExtras.h"
+
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -59,14 +61,25 @@ public:
     count = 0;
   }
 
+  size_t size() const { return count; }
+
+  /// Makes room for `n` values in all, so that the table grows (and
+  /// rehashes every value) once rather than once per doubling.
+  void reserve(size_t n) {
+    if ((n + 1) * 2 > slots.size())
+      rehash(powerOf2Ceil((n + 1) * 2, 64));
+  }
+
 private:
   struct Slot {
     size_t hash = 0;
     Storage *storage = nullptr;
   };
 
-  void grow() {
-    std::vector<Slot> old(std::max<size_t>(64, slots.size() * 2));
+  void grow() { rehash(std::max<size_t>(64, slots.size() * 2)); }
+
+  void rehash(size_t numSlots) {
+    std::vector<Slot> old(numSlots);
     old.swap(slots);
     size_t mask = slots.size() - 1;
     for (const Slot &slot : old) {
@@ -91,8 +104,15 @@ struct IRStorage {
   UniqueTable<DictStorage> dicts;
   /// Strings by the address they were passed at: passes set the same
   /// literal keys ("cost.macs") on every node, and finding those by address
-  /// (then checking the text) skips hashing them. Direct-mapped.
-  std::array<const StringStorage *, 256> recentStrings{};
+  /// (then checking the text) skips hashing them. Direct-mapped. The
+  /// address is kept next to the string so that a miss (the parser's
+  /// strings are at a new address every time) costs no load of a string
+  /// that is long out of the cache.
+  struct RecentString {
+    const char *address = nullptr;
+    const StringStorage *storage = nullptr;
+  };
+  std::array<RecentString, 256> recentStrings{};
 };
 
 IRStorage &getStorage() {
@@ -112,9 +132,6 @@ template <typename T> bool equalRange(const std::vector<T> &a, const T *b,
   return true;
 }
 
-size_t hashString(std::string_view text) {
-  return std::hash<std::string_view>()(text);
-}
 
 } // namespace
 
@@ -147,16 +164,19 @@ const TypeStorage *detail::uniqueType(Type::Kind kind, DType dtype,
 
 const StringStorage *detail::uniqueString(std::string_view value) {
   IRStorage &storage = getStorage();
-  const StringStorage *&recent =
+  IRStorage::RecentString &recent =
       storage.recentStrings[(reinterpret_cast<uintptr_t>(value.data()) >> 3) %
                             storage.recentStrings.size()];
-  if (recent && recent->value == value)
-    return recent;
-  recent = storage.strings.getOrCreate(
-      hashString(value),
+  // The text at an address can change (a reused buffer): check it too.
+  if (recent.storage && recent.address == value.data() &&
+      recent.storage->value == value)
+    return recent.storage;
+  const StringStorage *result = storage.strings.getOrCreate(
+      hashBytes(value),
       [&](const StringStorage &s) { return s.value == value; },
       [&](StringStorage &s) { s.value = value; });
-  return recent;
+  recent = {value.data(), result};
+  return result;
 }
 
 const ListStorage *detail::uniqueList(const Attribute *elements,
@@ -183,11 +203,25 @@ const DictStorage *detail::uniqueDict(const DictAttr &dict) {
       [&](DictStorage &s) { s.dict = dict; });
 }
 
+UniqueStorageCounts detail::countUniqueStorage() {
+  IRStorage &storage = getStorage();
+  return {storage.types.size(), storage.strings.size(), storage.lists.size(),
+          storage.dicts.size()};
+}
+
+void detail::reserveUniqueStorage(const UniqueStorageCounts &counts) {
+  IRStorage &storage = getStorage();
+  storage.types.reserve(counts.types);
+  storage.strings.reserve(counts.strings);
+  storage.lists.reserve(counts.lists);
+  storage.dicts.reserve(counts.dicts);
+}
+
 void mav::resetIRStorage() {
   IRStorage &storage = getStorage();
   storage.dicts.clear();
   storage.lists.clear();
   storage.strings.clear();
   storage.types.clear();
-  storage.recentStrings.fill(nullptr);
+  storage.recentStrings.fill({});
 }

@@ -2,7 +2,9 @@
 
 #include "Lexer.h"
 
+#include <array>
 #include <charconv>
+#include <cstring>
 #include <limits>
 
 #include <fmt/format.h>
@@ -11,61 +13,95 @@ using namespace mav;
 using namespace mav::detail;
 
 Lexer::Lexer(const SourceBuffer &buffer)
-    : buffer(buffer), text(buffer.getText()) {}
+    : buffer(buffer), text(buffer.getText()), data(text.data()) {}
 
-static bool isIdentStart(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-static bool isDigit(char c) { return c >= '0' && c <= '9'; }
-static bool isIdentChar(char c) {
-  return isIdentStart(c) || isDigit(c) || c == '.';
-}
-static bool isNameChar(char c) { return isIdentChar(c) || c == '$'; }
+namespace {
+/// Character classes, one table load per byte in the scanning loops.
+enum CharClass : uint8_t {
+  kIdentStart = 1 << 0, // a-z A-Z _
+  kIdentChar = 1 << 1,  // identifier start, digit or '.'
+  kNameChar = 1 << 2,   // identifier char or '$'
+  kDigit = 1 << 3,
+  kBlank = 1 << 4,      // ' ', '\t', '\r' (a newline starts a line)
+  kStringStop = 1 << 5, // ends the plain part of a string literal
+};
+} // namespace
 
-Token Lexer::makeToken(TokenKind kind, size_t start) {
-  Token tok;
-  tok.kind = kind;
-  tok.offset = start;
-  tok.length = pos - start;
-  tok.startsLine = atLineStart;
-  atLineStart = false;
-  return tok;
-}
+static constexpr std::array<uint8_t, 256> kCharClasses = [] {
+  std::array<uint8_t, 256> classes{};
+  for (unsigned c = 0; c < 256; ++c) {
+    bool identStart =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    bool digit = c >= '0' && c <= '9';
+    bool identChar = identStart || digit || c == '.';
+    uint8_t bits = 0;
+    if (identStart)
+      bits |= kIdentStart;
+    if (identChar)
+      bits |= kIdentChar;
+    if (identChar || c == '$')
+      bits |= kNameChar;
+    if (digit)
+      bits |= kDigit;
+    if (c == ' ' || c == '\t' || c == '\r')
+      bits |= kBlank;
+    // Control characters (other than tab) are errors in a string; the NUL
+    // after the text is one of them.
+    if (c == '"' || c == '\\' || (c < 0x20 && c != '\t'))
+      bits |= kStringStop;
+    classes[c] = bits;
+  }
+  return classes;
+}();
 
-Token Lexer::makeError(size_t start, size_t at, std::string message) {
-  Token tok = makeToken(TokenKind::Error, start);
+static bool hasClass(char c, uint8_t mask) {
+  return kCharClasses[static_cast<unsigned char>(c)] & mask;
+}
+static bool isDigit(char c) { return hasClass(c, kDigit); }
+static bool isIdentChar(char c) { return hasClass(c, kIdentChar); }
+
+void Lexer::setError(Token &tok, size_t start, size_t at,
+                     std::string message) {
+  setToken(tok, TokenKind::Error, start);
   this->message = std::move(message);
   tok.text = this->message;
   tok.errorOffset = at;
-  return tok;
 }
 
 void Lexer::skipWhitespaceAndComments() {
-  while (pos < text.size()) {
-    char c = text[pos];
-    if (c == '\n') {
+  // On a local copy of the position, which the compiler can keep in a
+  // register. Stops at the NUL after the text.
+  size_t at = pos;
+  while (true) {
+    char c = data[at];
+    if (hasClass(c, kBlank)) {
+      ++at;
+    } else if (c == '\n') {
       atLineStart = true;
-      ++pos;
-    } else if (c == ' ' || c == '\t' || c == '\r') {
-      ++pos;
-    } else if (c == '/' && pos + 1 < text.size() && text[pos + 1] == '/') {
-      size_t end = text.find('\n', pos);
-      pos = end == std::string::npos ? text.size() : end;
+      ++at;
+    } else if (c == '/' && data[at + 1] == '/') {
+      const void *eol = std::memchr(data + at, '\n', text.size() - at);
+      at = eol ? static_cast<const char *>(eol) - data : text.size();
     } else {
-      return;
+      break;
     }
   }
+  pos = at;
 }
 
-Token Lexer::next() {
+void Lexer::lex(Token &tok) {
   skipWhitespaceAndComments();
   size_t start = pos;
-  if (pos >= text.size())
-    return makeToken(TokenKind::Eof, start);
-  char c = text[pos];
+  tok.startsLine = atLineStart;
+  atLineStart = false;
+  if (pos >= text.size()) {
+    setToken(tok, TokenKind::Eof, start);
+    return;
+  }
+  char c = data[pos];
   auto single = [&](TokenKind kind) {
     ++pos;
-    return makeToken(kind, start);
+    setToken(tok, kind, start);
   };
   switch (c) {
   case '(':
@@ -95,125 +131,126 @@ Token Lexer::next() {
   case '*':
     return single(TokenKind::Star);
   case '"':
-    return lexString(start);
+    return lexString(tok, start);
   case '%':
   case '@': {
     ++pos;
-    Token tok;
-    if (!lexName(tok, start))
-      return makeError(start, pos,
-                       fmt::format("expected a name after '{}'", c));
-    std::string_view name = tok.text;
+    // A quoted name is lexed as a string token first, which (as it always
+    // has) leaves the name token not starting a line.
+    if (data[pos] == '"')
+      tok.startsLine = false;
+    if (!lexName(tok))
+      return setError(tok, start, pos,
+                      fmt::format("expected a name after '{}'", c));
     int64_t resultIndex = -1;
-    if (c == '%' && pos < text.size() && text[pos] == '#') {
+    if (c == '%' && data[pos] == '#') {
       size_t hashPos = pos++;
       size_t digits = pos;
-      while (pos < text.size() && isDigit(text[pos]))
+      while (isDigit(data[pos]))
         ++pos;
       if (digits == pos)
-        return makeError(start, hashPos,
-                         "expected a result number after '#'");
-      auto res = std::from_chars(text.data() + digits, text.data() + pos,
-                                 resultIndex);
+        return setError(tok, start, hashPos,
+                        "expected a result number after '#'");
+      auto res = std::from_chars(data + digits, data + pos, resultIndex);
       if (res.ec != std::errc())
-        return makeError(start, digits, "result number is too large");
+        return setError(tok, start, digits, "result number is too large");
     }
-    Token out =
-        makeToken(c == '%' ? TokenKind::ValueId : TokenKind::GraphId, start);
-    out.text = name;
-    out.resultIndex = resultIndex;
-    return out;
+    setToken(tok, c == '%' ? TokenKind::ValueId : TokenKind::GraphId, start);
+    tok.resultIndex = resultIndex;
+    return;
   }
   default:
     break;
   }
   if (isDigit(c) || c == '-')
-    return lexNumber(start);
-  if (isIdentStart(c)) {
-    while (pos < text.size() && isIdentChar(text[pos]))
-      ++pos;
-    Token tok = makeToken(TokenKind::Identifier, start);
-    tok.text = std::string_view(text).substr(start, pos - start);
-    return tok;
+    return lexNumber(tok, start);
+  if (hasClass(c, kIdentStart)) {
+    size_t end = pos + 1;
+    while (isIdentChar(data[end]))
+      ++end;
+    pos = end;
+    setToken(tok, TokenKind::Identifier, start);
+    tok.text = std::string_view(data + start, pos - start);
+    return;
   }
   ++pos;
   unsigned char uc = static_cast<unsigned char>(c);
   if (uc < 0x20 || uc >= 0x7f)
-    return makeError(start, start,
-                     fmt::format("unexpected byte 0x{:02X}", uc));
-  return makeError(start, start, fmt::format("unexpected character '{}'", c));
+    return setError(tok, start, start,
+                    fmt::format("unexpected byte 0x{:02X}", uc));
+  setError(tok, start, start, fmt::format("unexpected character '{}'", c));
 }
 
-bool Lexer::lexName(Token &tok, size_t start) {
-  if (pos < text.size() && text[pos] == '"') {
-    Token str = lexString(pos);
-    if (str.kind != TokenKind::String)
-      return false;
-    tok.text = str.text;
-    return true;
+bool Lexer::lexName(Token &tok) {
+  if (data[pos] == '"') {
+    lexString(tok, pos);
+    return tok.kind == TokenKind::String;
   }
-  size_t nameStart = pos;
-  while (pos < text.size() && isNameChar(text[pos]))
-    ++pos;
-  if (pos == nameStart)
+  size_t nameStart = pos, end = pos;
+  while (hasClass(data[end], kNameChar))
+    ++end;
+  pos = end;
+  if (end == nameStart)
     return false;
-  tok.text = std::string_view(text).substr(nameStart, pos - nameStart);
-  (void)start;
+  tok.text = std::string_view(data + nameStart, end - nameStart);
   return true;
 }
 
-Token Lexer::lexNumber(size_t start) {
+void Lexer::lexNumber(Token &tok, size_t start) {
   if (text[pos] == '-') {
     ++pos;
     if (text.compare(pos, 3, "inf") == 0 &&
         (pos + 3 >= text.size() || !isIdentChar(text[pos + 3]))) {
       pos += 3;
-      Token tok = makeToken(TokenKind::Float, start);
+      setToken(tok, TokenKind::Float, start);
       tok.floatValue = -std::numeric_limits<double>::infinity();
-      return tok;
+      return;
     }
-    if (pos >= text.size() || !isDigit(text[pos]))
-      return makeError(start, start, "expected a digit after '-'");
+    if (!isDigit(data[pos]))
+      return setError(tok, start, start, "expected a digit after '-'");
   }
   bool isFloat = false;
-  while (pos < text.size() && isDigit(text[pos]))
+  while (isDigit(data[pos]))
     ++pos;
-  if (pos < text.size() && text[pos] == '.') {
+  if (data[pos] == '.') {
     isFloat = true;
     ++pos;
-    while (pos < text.size() && isDigit(text[pos]))
+    while (isDigit(data[pos]))
       ++pos;
   }
-  if (pos < text.size() && (text[pos] == 'e' || text[pos] == 'E')) {
+  if (data[pos] == 'e' || data[pos] == 'E') {
     isFloat = true;
     ++pos;
-    if (pos < text.size() && (text[pos] == '+' || text[pos] == '-'))
+    if (data[pos] == '+' || data[pos] == '-')
       ++pos;
     size_t expDigits = pos;
-    while (pos < text.size() && isDigit(text[pos]))
+    while (isDigit(data[pos]))
       ++pos;
     if (expDigits == pos)
-      return makeError(start, pos, "expected exponent digits");
+      return setError(tok, start, pos, "expected exponent digits");
   }
-  const char *first = text.data() + start;
-  const char *last = text.data() + pos;
+  const char *first = data + start;
+  const char *last = data + pos;
   if (isFloat) {
-    Token tok = makeToken(TokenKind::Float, start);
-    auto res = std::from_chars(first, last, tok.floatValue);
+    double value = 0;
+    auto res = std::from_chars(first, last, value);
     if (res.ec == std::errc::result_out_of_range)
-      return makeError(start, start, "float literal is out of range");
+      return setError(tok, start, start, "float literal is out of range");
     if (res.ec != std::errc() || res.ptr != last)
-      return makeError(start, start, "invalid float literal");
-    return tok;
+      return setError(tok, start, start, "invalid float literal");
+    setToken(tok, TokenKind::Float, start);
+    tok.floatValue = value;
+    return;
   }
-  Token tok = makeToken(TokenKind::Integer, start);
-  auto res = std::from_chars(first, last, tok.intValue);
+  int64_t value = 0;
+  auto res = std::from_chars(first, last, value);
   if (res.ec == std::errc::result_out_of_range)
-    return makeError(start, start,
-                     "integer literal does not fit in 64 bits");
+    return setError(tok, start, start,
+                    "integer literal does not fit in 64 bits");
   if (res.ec != std::errc() || res.ptr != last)
-    return makeError(start, start, "invalid integer literal");
-  return tok;
+    return setError(tok, start, start, "invalid integer literal");
+  setToken(tok, TokenKind::Integer, start);
+  tok.intValue = value;
 }
 
 static int hexValue(char c) {
@@ -226,32 +263,28 @@ static int hexValue(char c) {
   return -1;
 }
 
-Token Lexer::lexString(size_t start) {
+void Lexer::lexString(Token &tok, size_t start) {
   // Fast path: a string without escapes or control characters is its own
   // spelling; anything else is decoded (and diagnosed) below.
   size_t end = start + 1;
-  while (end < text.size()) {
-    unsigned char c = static_cast<unsigned char>(text[end]);
-    if (c == '"' || c == '\\' || (c < 0x20 && c != '\t'))
-      break;
+  while (!hasClass(data[end], kStringStop))
     ++end;
-  }
-  if (end < text.size() && text[end] == '"') {
+  if (data[end] == '"') {
     pos = end + 1;
-    Token tok = makeToken(TokenKind::String, start);
-    tok.text = std::string_view(text).substr(start + 1, end - start - 1);
-    return tok;
+    setToken(tok, TokenKind::String, start);
+    tok.text = std::string_view(data + start + 1, end - start - 1);
+    return;
   }
-  return lexEscapedString(start);
+  lexEscapedString(tok, start);
 }
 
-Token Lexer::lexEscapedString(size_t start) {
+void Lexer::lexEscapedString(Token &tok, size_t start) {
   pos = start + 1; // opening quote
   std::string &value = decoded;
   value.clear();
   while (true) {
     if (pos >= text.size() || text[pos] == '\n')
-      return makeError(start, start, "unterminated string literal");
+      return setError(tok, start, start, "unterminated string literal");
     char c = text[pos];
     if (c == '"') {
       ++pos;
@@ -260,15 +293,16 @@ Token Lexer::lexEscapedString(size_t start) {
     if (c != '\\') {
       unsigned char uc = static_cast<unsigned char>(c);
       if (uc < 0x20 && c != '\t')
-        return makeError(start, pos,
-                         "control character in string literal; use an escape");
+        return setError(tok, start, pos,
+                        "control character in string literal; use an "
+                        "escape");
       value += c;
       ++pos;
       continue;
     }
     size_t escapePos = pos++;
     if (pos >= text.size())
-      return makeError(start, escapePos, "unterminated string literal");
+      return setError(tok, start, escapePos, "unterminated string literal");
     char e = text[pos++];
     switch (e) {
     case '"':
@@ -290,20 +324,19 @@ Token Lexer::lexEscapedString(size_t start) {
       int hi = pos < text.size() ? hexValue(text[pos]) : -1;
       int lo = pos + 1 < text.size() ? hexValue(text[pos + 1]) : -1;
       if (hi < 0 || lo < 0)
-        return makeError(start, escapePos,
-                         "expected two hex digits after '\\x'");
+        return setError(tok, start, escapePos,
+                        "expected two hex digits after '\\x'");
       value += static_cast<char>(hi * 16 + lo);
       pos += 2;
       break;
     }
     default:
-      return makeError(start, escapePos,
-                       "unknown escape sequence in string literal");
+      return setError(tok, start, escapePos,
+                      "unknown escape sequence in string literal");
     }
   }
-  Token tok = makeToken(TokenKind::String, start);
+  setToken(tok, TokenKind::String, start);
   tok.text = value;
-  return tok;
 }
 
 const char *mav::detail::getTokenKindName(TokenKind kind) {

@@ -4,10 +4,18 @@
 // white space are skipped. Tokens remember whether they start a line so the
 // parser can resynchronise on the next node after an error.
 //
-// Tokens are small plain values: their text is a view, into the source buffer
-// when the token is spelled there as is (identifiers, names, numbers, strings
-// without escapes: nearly every token), else into the lexer's own storage,
-// which the next token overwrites. A parser copies what it keeps.
+// Tokens are plain values that the parser keeps one of and the lexer
+// overwrites in place (lex() fills only the fields its kind uses, and copies
+// nothing it does not need to: this is the inner loop of every tool). Their
+// text is a view, into the source buffer when the token is spelled there as
+// is (identifiers, names, numbers, strings without escapes: nearly every
+// token), else into the lexer's own storage, which the next token
+// overwrites. A parser copies what it keeps.
+//
+// The lexer relies on the buffer's text being a std::string: the NUL that
+// always follows its last byte stops every scanning loop without a bounds
+// check (a NUL inside the text stops them too, and is then diagnosed as an
+// unexpected byte).
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,7 +30,7 @@
 
 namespace mav::detail {
 
-enum class TokenKind {
+enum class TokenKind : uint8_t {
   Eof,
   Error,      // `text` holds the message
   ValueId,    // %name or %"name", optionally #N (resultIndex)
@@ -46,13 +54,15 @@ enum class TokenKind {
   Star,
 };
 
+/// One token. Only the fields of its kind are meaningful: lex() leaves the
+/// others as the previous token had them.
 struct Token {
   TokenKind kind = TokenKind::Eof;
+  bool startsLine = false;
   size_t offset = 0;
   size_t length = 0;
-  bool startsLine = false;
   /// Identifier, decoded string or name, or error message; valid until the
-  /// next call of Lexer::next() (see the file comment).
+  /// next call of Lexer::lex() (see the file comment).
   std::string_view text;
   int64_t intValue = 0;
   double floatValue = 0;
@@ -63,7 +73,8 @@ struct Token {
 class Lexer {
 public:
   explicit Lexer(const SourceBuffer &buffer);
-  Token next();
+  /// Lexes the next token into `tok`, overwriting it.
+  void lex(Token &tok);
   /// Continues lexing at byte `offset`, which must be where a token ends
   /// (the parser skips text it has seen before, see Parser.cpp).
   void seek(size_t offset) {
@@ -79,18 +90,25 @@ public:
   }
 
 private:
-  Token makeToken(TokenKind kind, size_t start);
-  Token makeError(size_t start, size_t at, std::string message);
+  /// Sets the fields every token has; the token ends at `pos`.
+  void setToken(Token &tok, TokenKind kind, size_t start) {
+    tok.kind = kind;
+    tok.offset = start;
+    tok.length = pos - start;
+  }
+  void setError(Token &tok, size_t start, size_t at, std::string message);
   void skipWhitespaceAndComments();
-  Token lexNumber(size_t start);
-  Token lexString(size_t start);
+  void lexNumber(Token &tok, size_t start);
+  void lexString(Token &tok, size_t start);
   /// Decodes a string literal with escapes into `decoded`.
-  Token lexEscapedString(size_t start);
+  void lexEscapedString(Token &tok, size_t start);
   /// Lexes a bare name or quoted string after a sigil into `tok.text`.
-  bool lexName(Token &tok, size_t start);
+  bool lexName(Token &tok);
 
   const SourceBuffer &buffer;
   const std::string &text;
+  /// `text.data()`, NUL-terminated (see the file comment).
+  const char *data;
   size_t pos = 0;
   bool atLineStart = true;
   /// Decoded strings with escapes, and error messages.

@@ -15,9 +15,13 @@
 // Model IR repeats itself: every 3x3 convolution of a stage has the same
 // `ops` list and `args` dictionary, spelled the same. Since attributes are
 // uniqued values, the same spelling always parses to the same Attribute, so
-// the parser keeps a small direct-mapped cache from the text of a list or
-// dictionary (found by a cheap bracket scan on the same line) to the value it
-// parsed to, and skips the text on a hit. Only values that parsed without an
+// the parser keeps a small cache from the text of a list or dictionary to
+// the value it parsed to, and skips the text on a hit. The cache is found
+// by a hash of the next few dozen bytes, whatever they are, and an entry
+// hits if its whole text comes next in the buffer: parsing depends only on
+// the bytes it consumes, so where the same bytes start, the same value
+// ends after them. Nothing has to find where the list ends first, which
+// would be a scan of every byte of it. Only values that parsed without an
 // error are cached, with the nesting depth they need, so a hit behaves
 // exactly like parsing the text again.
 //
@@ -25,6 +29,7 @@
 
 #include "mav/IR/Parser.h"
 
+#include "IRStorage.h"
 #include "Lexer.h"
 #include "mav/Support/MathExtras.h"
 #include "mav/Support/Text.h"
@@ -57,7 +62,7 @@ private:
   //===--- Tokens and errors ----------------------------------------------===//
   void consume() {
     prevTokenEnd = tok.offset + tok.length;
-    tok = lexer.next();
+    lexer.lex(tok);
   }
   bool isIdent(std::string_view word) const {
     return tok.kind == TokenKind::Identifier && tok.text == word;
@@ -109,13 +114,13 @@ private:
   bool parseGraphBody(Graph &graph);
   bool parseNode(Graph &graph);
   void skipToNextNode(size_t failedNodeStart);
-  bool parseOperand(Graph &graph, Node &node, bool &nodeIsValid);
+  bool parseOperand(Graph &graph, std::vector<ValueRef> &operands,
+                    bool &nodeIsValid);
   bool parseResultTypes(std::vector<Type> &types);
   bool parseType(Type &type);
   bool parseTensorShape(DType dtype, Type &type);
   bool parseAttribute(Attribute &attr);
   bool parseAttributeUncached(Attribute &attr);
-  size_t findAggregateEnd(size_t start) const;
   bool parseDict(DictAttr &dict);
   bool parseLocation(Location &loc);
 
@@ -146,23 +151,38 @@ private:
   /// The deepest nesting reached so far (for the aggregate cache).
   unsigned maxDepthReached = 0;
   std::vector<Diagnostic> errors;
+  /// About one node per line.
+  size_t expectedNodes = 0;
+  /// Inputs with fewer nodes than this leave the uniquing tables to grow
+  /// as they do (see parseGraphBody).
+  static constexpr size_t kPredictStorageNodes = 1 << 16;
 
   /// One entry of the cache of parsed lists and dictionaries: their text
-  /// (a view into the buffer), its hash, the value, and how many levels of
-  /// nesting parsing it took.
+  /// (a view into the buffer), the hash of the bytes it starts with (see
+  /// kMemoKeyBytes), the value, and how many levels of nesting parsing it
+  /// took.
   struct AggregateMemo {
     std::string_view text;
     size_t hash = 0;
     Attribute value;
     unsigned depth = 0;
   };
-  /// Direct-mapped; sized by parse() to the input (a power of two).
-  std::vector<AggregateMemo> aggregateMemo;
+  /// How many bytes from the start of a list or dictionary the cache is
+  /// keyed by: enough to tell most distinct lists of a model apart (the
+  /// `ops` of two convolutions differ in the first operand shapes), few
+  /// enough to hash quickly. They may run past the end of a short list.
+  static constexpr size_t kMemoKeyBytes = 64;
+  /// Sets of two entries, the more recently stored first, so that lists
+  /// whose first bytes agree (and values seen once, such as a node's own
+  /// `params`) do not keep evicting each other. Sized by parse() to the
+  /// input (a power of two).
+  std::vector<std::array<AggregateMemo, 2>> aggregateMemo;
 
   /// Names of nodes that had errors; their uses are not reported again.
   std::unordered_set<std::string_view> brokenNodes;
   /// Names that were not spelled as is in the buffer (escapes).
   std::deque<std::string> nameStorage;
+  std::vector<ValueRef> operandScratch;
   std::vector<std::vector<Attribute>> listScratch;
   std::vector<std::vector<int64_t>> dimScratch;
   /// A deque: parsing a nested dictionary grows it while a shallower one
@@ -216,8 +236,9 @@ std::unique_ptr<Graph> Parser::parse() {
          ++p)
       ++lines;
     graph->getNodes().reserve(lines);
-    // A few aggregates a line; up to 16k entries (768 KB).
-    aggregateMemo.resize(powerOf2Ceil(4 * lines, 64, 1 << 14));
+    expectedNodes = lines;
+    // A few aggregates a line; up to 8k sets (16k entries, 768 KB).
+    aggregateMemo.resize(powerOf2Ceil(2 * lines, 32, 1 << 13));
   }
   consume();
   if (tok.kind == TokenKind::Eof) {
@@ -273,11 +294,29 @@ bool Parser::parseGraphBody(Graph &graph) {
   }
   if (!expect(TokenKind::LBrace, "'{' to start the graph body"))
     return false;
+  // Large inputs: once a sixteenth of the nodes are in, size the uniquing
+  // tables for the whole file by what that part created (the values a
+  // node adds, such as its module path, are about as many in every part
+  // of a model), instead of doubling tables of millions of values.
+  size_t predictAt = expectedNodes >= kPredictStorageNodes
+                         ? expectedNodes / 16
+                         : std::numeric_limits<size_t>::max();
+  UniqueStorageCounts atStart = countUniqueStorage();
   while (tok.kind != TokenKind::RBrace && tok.kind != TokenKind::Eof &&
          !tooManyErrors()) {
     size_t nodeStart = tok.offset;
     if (!parseNode(graph))
       skipToNextNode(nodeStart);
+    if (graph.size() == predictAt) {
+      UniqueStorageCounts now = countUniqueStorage();
+      auto predict = [&](size_t before, size_t after) {
+        return before + (after - before) * (expectedNodes / predictAt);
+      };
+      reserveUniqueStorage({predict(atStart.types, now.types),
+                            predict(atStart.strings, now.strings),
+                            predict(atStart.lists, now.lists),
+                            predict(atStart.dicts, now.dicts)});
+    }
   }
   if (tooManyErrors())
     return false;
@@ -341,9 +380,11 @@ bool Parser::parseNode(Graph &graph) {
   if (!expect(TokenKind::LParen, "'(' to start the operand list"))
     return false;
   bool operandsValid = true;
+  // Collected in a scratch vector, then copied at their final number.
+  operandScratch.clear();
   if (tok.kind != TokenKind::RParen) {
     while (true) {
-      if (!parseOperand(graph, node, operandsValid))
+      if (!parseOperand(graph, operandScratch, operandsValid))
         return false;
       if (tok.kind != TokenKind::Comma)
         break;
@@ -352,6 +393,7 @@ bool Parser::parseNode(Graph &graph) {
   }
   if (!expect(TokenKind::RParen, "',' or ')' in the operand list"))
     return false;
+  node.operands.assign(operandScratch.begin(), operandScratch.end());
   if (tok.kind == TokenKind::LBrace) {
     // Collected in a scratch dictionary, then copied at its final size.
     DictAttr &attrs = scratchAt(dictScratch);
@@ -381,7 +423,8 @@ bool Parser::parseNode(Graph &graph) {
   return true;
 }
 
-bool Parser::parseOperand(Graph &graph, Node &node, bool &nodeIsValid) {
+bool Parser::parseOperand(Graph &graph, std::vector<ValueRef> &operands,
+                          bool &nodeIsValid) {
   if (tok.kind != TokenKind::ValueId)
     return errorExpected("an operand ('%name')");
   size_t offset = tok.offset;
@@ -412,8 +455,8 @@ bool Parser::parseOperand(Graph &graph, Node &node, bool &nodeIsValid) {
                               numResults == 1 ? "" : "s"));
     nodeIsValid = false;
   }
-  node.operands.push_back(ValueRef{*producerIndex, static_cast<uint32_t>(
-                                                   std::max<int64_t>(index, 0))});
+  operands.push_back(ValueRef{*producerIndex, static_cast<uint32_t>(
+                                              std::max<int64_t>(index, 0))});
   consume();
   return true;
 }
@@ -552,7 +595,7 @@ bool Parser::parseTensorShape(DType dtype, Type &type) {
       type = Type::tensor(dtype, dims.data(), dims.size());
       prevTokenEnd = i;
       lexer.seek(i);
-      tok = lexer.next();
+      lexer.lex(tok);
       return true;
     }
   }
@@ -587,70 +630,30 @@ bool Parser::parseTensorShape(DType dtype, Type &type) {
   return true;
 }
 
-/// The offset just past the list or dictionary that starts at `start`, if
-/// it ends on the same line and has no comment; 0 otherwise. Brackets are
-/// only counted (whether they pair up is the parser's business: the cache
-/// only keeps what parsed).
-size_t Parser::findAggregateEnd(size_t start) const {
-  // Bytes the scan must look at; everything else is skipped a byte at a
-  // time with one table load (this runs over most of a model's IR text).
-  static constexpr std::array<bool, 256> kStops = [] {
-    std::array<bool, 256> stops{};
-    for (unsigned char c : std::string_view("[]{}\"\n/"))
-      stops[c] = true;
-    return stops;
-  }();
-  const std::string &text = buffer->getText();
-  const unsigned char *p =
-      reinterpret_cast<const unsigned char *>(text.data());
-  size_t size = text.size();
-  unsigned open = 0;
-  for (size_t i = start; i < size; ++i) {
-    if (!kStops[p[i]])
-      continue;
-    switch (p[i]) {
-    case '[':
-    case '{':
-      ++open;
-      break;
-    case ']':
-    case '}':
-      if (--open == 0)
-        return i + 1;
-      break;
-    case '"':
-      for (++i; i < size && p[i] != '"'; ++i) {
-        if (p[i] == '\\')
-          ++i;
-        else if (p[i] == '\n')
-          return 0;
-      }
-      if (i >= size)
-        return 0;
-      break;
-    default: // '\n' or '/' (a comment)
-      return 0;
-    }
-  }
-  return 0;
-}
-
 bool Parser::parseAttribute(Attribute &attr) {
   if (tok.kind != TokenKind::LSquare && tok.kind != TokenKind::LBrace)
     return parseAttributeUncached(attr);
+  const std::string &text = buffer->getText();
   size_t start = tok.offset;
-  size_t end = findAggregateEnd(start);
-  if (end == 0)
-    return parseAttributeUncached(attr);
-  std::string_view text(buffer->getText().data() + start, end - start);
-  size_t hash = std::hash<std::string_view>()(text);
-  AggregateMemo &memo = aggregateMemo[hash & (aggregateMemo.size() - 1)];
-  if (memo.hash == hash && memo.text == text &&
-      depth + memo.depth <= limits.maxNestingDepth) {
+  std::string_view rest(text.data() + start, text.size() - start);
+  size_t hash = hashBytes(rest.substr(0, kMemoKeyBytes));
+  std::array<AggregateMemo, 2> &set =
+      aggregateMemo[hash & (aggregateMemo.size() - 1)];
+  for (size_t way = 0; way < set.size(); ++way) {
+    AggregateMemo &memo = set[way];
+    if (memo.hash != hash || rest.substr(0, memo.text.size()) != memo.text ||
+        depth + memo.depth > limits.maxNestingDepth)
+      continue;
     attr = memo.value;
+    // As deep as parsing it would have gone (an enclosing list that is
+    // being cached needs to know).
+    maxDepthReached = std::max(maxDepthReached, depth + memo.depth);
+    size_t end = start + memo.text.size();
+    if (way != 0)
+      std::swap(set[0], set[way]);
     prevTokenEnd = end;
     lexer.seek(end);
-    tok = lexer.next();
+    lexer.lex(tok);
     return true;
   }
   unsigned outerMax = maxDepthReached;
@@ -658,8 +661,12 @@ bool Parser::parseAttribute(Attribute &attr) {
   bool ok = parseAttributeUncached(attr);
   unsigned needed = maxDepthReached - depth;
   maxDepthReached = std::max(outerMax, maxDepthReached);
-  if (ok && prevTokenEnd == end)
-    memo = AggregateMemo{text, hash, attr, needed};
+  if (ok) {
+    // The value ends with its closing bracket, the last token consumed.
+    set[1] = set[0];
+    set[0] = AggregateMemo{rest.substr(0, prevTokenEnd - start), hash, attr,
+                           needed};
+  }
   return ok;
 }
 
