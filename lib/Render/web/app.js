@@ -475,14 +475,22 @@
   // overview's drawing time.
   var overviewColorCache = new Map();
 
-  /// Pixel position in the overview panel of data point (x, y): the whole
-  /// graph (spec.bounds) stretched over the panel, y downward.
-  function overviewPixel(x, y) {
+  /// The map from data to overview pixels: px = ox + x * sx, py = oy + y * sy
+  /// (the whole graph, spec.bounds, stretched over the panel, y downward).
+  /// Read once per drawing: the panel's size is a DOM read.
+  function overviewScale() {
     var w = overviewPanel.clientWidth - 2 * OVERVIEW_MARGIN;
     var h = overviewPanel.clientHeight - 2 * OVERVIEW_MARGIN;
     var bx = spec.bounds.x, by = spec.bounds.y;
-    return [OVERVIEW_MARGIN + (x - bx[0]) / ((bx[1] - bx[0]) || 1) * w,
-            OVERVIEW_MARGIN + (y - by[0]) / ((by[1] - by[0]) || 1) * h];
+    var sx = w / ((bx[1] - bx[0]) || 1), sy = h / ((by[1] - by[0]) || 1);
+    return { sx: sx, sy: sy, ox: OVERVIEW_MARGIN - bx[0] * sx,
+             oy: OVERVIEW_MARGIN - by[0] * sy };
+  }
+
+  /// Pixel position in the overview panel of data point (x, y).
+  function overviewPixel(x, y) {
+    var s = overviewScale();
+    return [s.ox + x * s.sx, s.oy + y * s.sy];
   }
 
   /// The data point under pixel (px, py) of the overview panel.
@@ -550,11 +558,12 @@
     context.fillRect(0, 0, width, height);
     context.strokeStyle = spec.style.edgeColor;
     context.lineWidth = 1;
+    var scale = overviewScale();
+    var sx = scale.sx, sy = scale.sy, ox = scale.ox, oy = scale.oy;
     context.beginPath();
     forEachEdgePoint(function (x, y, k) {
-      var q = overviewPixel(x, y);
-      if (k === 0) context.moveTo(q[0], q[1]);
-      else context.lineTo(q[0], q[1]);
+      if (k === 0) context.moveTo(ox + x * sx, oy + y * sy);
+      else context.lineTo(ox + x * sx, oy + y * sy);
     });
     context.stroke();
 
@@ -562,11 +571,11 @@
     var numeric = spec.menu.states[state.menu].color !== 'operation';
     var drawn = 0;
     for (var i = 0; i < count; i++) {
-      var q = overviewPixel(nodes.x[i], nodes.y[i]);
       var radius = markers.size[i] / 2;
       context.globalAlpha = opacity[i];
       context.beginPath();
-      context.arc(q[0], q[1], radius, 0, 2 * Math.PI);
+      context.arc(ox + nodes.x[i] * sx, oy + nodes.y[i] * sy, radius, 0,
+                  2 * Math.PI);
       context.fillStyle = numeric ? colorscaleColor(markers.color[i])
                                   : markers.color[i];
       context.fill();
