@@ -3,6 +3,8 @@
 #include "mav/IR/Graph.h"
 #include "mav/Support/MathExtras.h"
 
+#include "IRStorage.h"
+
 using namespace mav;
 
 uint32_t Graph::addNode(Node node) {
@@ -11,10 +13,25 @@ uint32_t Graph::addNode(Node node) {
   return index;
 }
 
+void Graph::reserve(size_t numNodes) {
+  nodes.reserve(numNodes);
+  if (nameSlots.size() < 2 * numNodes)
+    resizeNameIndex(numNodes);
+}
+
 static constexpr uint32_t kEmptySlot = UINT32_MAX;
 
-static size_t hashName(std::string_view name) {
-  return std::hash<std::string_view>()(name);
+/// The slot is chosen by the low bits of the hash; the high half is kept
+/// in the slot as its tag.
+static uint32_t getHashTag(size_t hash) {
+  return static_cast<uint32_t>(static_cast<uint64_t>(hash) >> 32);
+}
+
+void Graph::resizeNameIndex(size_t numNodes) const {
+  // At most half full, so that a probe for an absent name (every new
+  // node's, to check it is not a redefinition) ends after a slot or two.
+  nameSlots.assign(powerOf2Ceil(2 * numNodes, 64), NameSlot{kEmptySlot, 0});
+  indexedNodes = 0;
 }
 
 void Graph::updateNameIndex() const {
@@ -23,20 +40,20 @@ void Graph::updateNameIndex() const {
     invalidateNameIndex();
   if (indexedNodes == nodes.size())
     return;
-  // Keep the table at most half full.
-  if (nameSlots.size() < 2 * nodes.size()) {
-    nameSlots.assign(powerOf2Ceil(2 * nodes.size(), 64), kEmptySlot);
-    indexedNodes = 0;
-  }
+  if (nameSlots.size() < 2 * nodes.size())
+    resizeNameIndex(nodes.size());
   size_t mask = nameSlots.size() - 1;
   for (; indexedNodes < nodes.size(); ++indexedNodes) {
     const std::string &name = nodes[indexedNodes].name;
-    for (size_t i = hashName(name) & mask;; i = (i + 1) & mask) {
-      if (nameSlots[i] == kEmptySlot) {
-        nameSlots[i] = static_cast<uint32_t>(indexedNodes);
+    size_t hash = detail::hashBytes(name);
+    uint32_t tag = getHashTag(hash);
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      NameSlot &slot = nameSlots[i];
+      if (slot.node == kEmptySlot) {
+        slot = NameSlot{static_cast<uint32_t>(indexedNodes), tag};
         break;
       }
-      if (nodes[nameSlots[i]].name == name)
+      if (slot.hashTag == tag && nodes[slot.node].name == name)
         break; // a later node with the same name: the first one keeps it
     }
   }
@@ -47,12 +64,14 @@ std::optional<uint32_t> Graph::lookup(std::string_view nodeName) const {
   if (nameSlots.empty())
     return std::nullopt;
   size_t mask = nameSlots.size() - 1;
-  for (size_t i = hashName(nodeName) & mask;; i = (i + 1) & mask) {
-    uint32_t index = nameSlots[i];
-    if (index == kEmptySlot)
+  size_t hash = detail::hashBytes(nodeName);
+  uint32_t tag = getHashTag(hash);
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const NameSlot &slot = nameSlots[i];
+    if (slot.node == kEmptySlot)
       return std::nullopt;
-    if (nodes[index].name == nodeName)
-      return index;
+    if (slot.hashTag == tag && nodes[slot.node].name == nodeName)
+      return slot.node;
   }
 }
 

@@ -29,15 +29,21 @@ using namespace mav::detail;
 namespace {
 
 /// A set of uniqued `Storage` objects (each with a `hash` member): an
-/// open-addressing table, at most half full, whose slots keep the hash next
-/// to the pointer so that a probe rarely touches the storage itself.
+/// open-addressing table whose slots keep the hash next to the pointer so
+/// that a probe rarely touches the storage itself.
+///
+/// The table is kept at most three quarters full. Probes stay short at that
+/// load (they compare hashes, mostly within one cache line), while a table
+/// at most half full, rounded up to a power of two, would be up to twice
+/// as large: for a million-node graph that is 64 MB more of memory to
+/// zero and of cache misses on every new value.
 template <typename Storage> class UniqueTable {
 public:
   /// The stored value with `hash` for which `equals(storage)` holds, or a
   /// new one initialised by `create(storage)`.
   template <typename Equals, typename Create>
   const Storage *getOrCreate(size_t hash, Equals equals, Create create) {
-    if ((count + 1) * 2 > slots.size())
+    if (!fits(count + 1, slots.size()))
       grow();
     size_t mask = slots.size() - 1;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
@@ -66,8 +72,8 @@ public:
   /// Makes room for `n` values in all, so that the table grows (and
   /// rehashes every value) once rather than once per doubling.
   void reserve(size_t n) {
-    if ((n + 1) * 2 > slots.size())
-      rehash(powerOf2Ceil((n + 1) * 2, 64));
+    if (!fits(n + 1, slots.size()))
+      rehash(powerOf2Ceil((n + 1) * 4 / 3 + 1, 64));
   }
 
 private:
@@ -75,6 +81,9 @@ private:
     size_t hash = 0;
     Storage *storage = nullptr;
   };
+
+  /// Whether `n` values keep a table of `numSlots` at most 3/4 full.
+  static bool fits(size_t n, size_t numSlots) { return n * 4 <= numSlots * 3; }
 
   void grow() { rehash(std::max<size_t>(64, slots.size() * 2)); }
 

@@ -235,7 +235,7 @@ std::unique_ptr<Graph> Parser::parse() {
          (p = static_cast<const char *>(std::memchr(p, '\n', end - p)));
          ++p)
       ++lines;
-    graph->getNodes().reserve(lines);
+    graph->reserve(lines);
     expectedNodes = lines;
     // A few aggregates a line; up to 8k sets (16k entries, 768 KB).
     aggregateMemo.resize(powerOf2Ceil(2 * lines, 32, 1 << 13));

@@ -92,6 +92,10 @@ public:
   /// Appends a node and returns its index. Operands must refer to nodes
   /// already in the graph (topological order); the verifier checks it.
   uint32_t addNode(Node node);
+  /// Makes room for `numNodes` nodes in all, in the node vector and the
+  /// name index, for a builder that knows (or can estimate) the size: the
+  /// index is otherwise rebuilt from scratch each time the graph doubles.
+  void reserve(size_t numNodes);
 
   /// Index of the (first) node called `nodeName`, if any.
   std::optional<uint32_t> lookup(std::string_view nodeName) const;
@@ -118,14 +122,23 @@ private:
   DictAttr attrs;
   std::vector<Node> nodes;
   std::shared_ptr<const SourceBuffer> source;
+  /// One slot of the name index: a node, and the high half of its name's
+  /// hash, which settles most mismatches without loading the node (a
+  /// cache miss in a large graph).
+  struct NameSlot {
+    uint32_t node;
+    uint32_t hashTag;
+  };
   /// Name index, built lazily and extended on lookup as nodes are added:
-  /// an open-addressing table of node indices (UINT32_MAX: empty) hashed
-  /// by name, so it holds no copies of names and needs no allocation per
-  /// node. The first node with a name wins.
-  mutable std::vector<uint32_t> nameSlots;
+  /// an open-addressing table (node UINT32_MAX: empty) hashed by name, so
+  /// it holds no copies of names and needs no allocation per node. The
+  /// first node with a name wins.
+  mutable std::vector<NameSlot> nameSlots;
   mutable size_t indexedNodes = 0;
   /// Indexes the nodes added since the last call.
   void updateNameIndex() const;
+  /// Makes the index (empty again) large enough for `numNodes` nodes.
+  void resizeNameIndex(size_t numNodes) const;
 };
 
 /// For every node, the nodes that use one of its results, in graph order
