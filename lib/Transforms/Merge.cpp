@@ -31,6 +31,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <numeric>
+#include <string_view>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -99,37 +101,53 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
   }
 
   // Step 5: an operation is merged everywhere or nowhere, unless it is a
-  // function or method call.
-  std::vector<std::string_view> topLevelOps;
-  for (uint32_t i = 0; i < numNodes; ++i)
+  // function or method call. A model has a few dozen distinct operations
+  // and up to millions of nodes: number the operations through a hash table
+  // once, so that the rule costs a table lookup per node rather than a sort
+  // of every node's operation string and a binary search per sub-node.
+  std::unordered_map<std::string_view, uint32_t> opIds;
+  std::vector<uint32_t> opOf(numNodes);
+  std::vector<bool> opHasTopLevel;
+  for (uint32_t i = 0; i < numNodes; ++i) {
+    auto [it, inserted] = opIds.try_emplace(
+        graph.getNode(i).op, static_cast<uint32_t>(opIds.size()));
+    if (inserted)
+      opHasTopLevel.push_back(false);
+    opOf[i] = it->second;
     if (!isSubNode[i])
-      topLevelOps.push_back(graph.getNode(i).op);
-  std::sort(topLevelOps.begin(), topLevelOps.end());
+      opHasTopLevel[it->second] = true;
+  }
   auto isFunctionCall = [](std::string_view op) {
     return op.size() >= 2 && op.substr(op.size() - 2) == "()";
   };
-  for (uint32_t i = 0; i < numNodes; ++i) {
-    std::string_view op = graph.getNode(i).op;
-    if (isSubNode[i] && !isFunctionCall(op) &&
-        std::binary_search(topLevelOps.begin(), topLevelOps.end(), op))
+  for (uint32_t i = 0; i < numNodes; ++i)
+    if (isSubNode[i] && opHasTopLevel[opOf[i]] &&
+        !isFunctionCall(graph.getNode(i).op))
       isSubNode[i] = false;
-  }
 
   // Step 6: hang every sub-node under the top-level node its chain starts
   // from. Operands come first in graph order, so a sub-node's input already
   // knows its own top-level node.
+  // The `parent` attribute is made once per top-level node and shared by
+  // its sub-nodes (an activation and a norm often follow one convolution):
+  // making it uniques the name, a hash of it and a probe of the
+  // process-wide string table.
   std::vector<uint32_t> topLevelOf(numNodes);
+  std::vector<Attribute> parentAttr(numNodes);
   int64_t merged = 0;
   for (uint32_t i = 0; i < numNodes; ++i) {
     Node &node = graph.getNode(i);
-    node.attrs.erase("parent"); // from an earlier run of the pass
     if (!isSubNode[i]) {
+      node.attrs.erase("parent"); // from an earlier run of the pass
       topLevelOf[i] = i;
       continue;
     }
-    topLevelOf[i] = topLevelOf[*inputNode[i]];
-    node.attrs.set("parent",
-                   Attribute::string(graph.getNode(topLevelOf[i]).name));
+    uint32_t top = topLevelOf[*inputNode[i]];
+    topLevelOf[i] = top;
+    if (parentAttr[top].isNone())
+      parentAttr[top] = Attribute::string(graph.getNode(top).name);
+    // set() replaces a `parent` left by an earlier run.
+    node.attrs.set("parent", parentAttr[top]);
     ++merged;
   }
 
