@@ -190,12 +190,18 @@ async function main() {
                      JSON.stringify(drawn.y) === JSON.stringify(layout.yaxis.range),
         margin: inked(2, 2),
         edgeTrace: app.main.data[0].x.length,
-        restored: await app.setMainView(before).then(() => true),
+        // Moving the view raises several Plotly events; the edges are
+        // drawn once for it.
+        drawsPerMove: await (async () => {
+          const draws = app.state.edgeCanvas.draws;
+          await app.setMainView(before);
+          return app.state.edgeCanvas.draws - draws;
+        })(),
       };
     });
     check(edges.canvas && edges.edges === edges.specEdges && edges.followsView &&
           edges.tried >= 5 && edges.hit === edges.tried && !edges.margin &&
-          edges.edgeTrace === 0,
+          edges.edgeTrace === 0 && edges.drawsPerMove === 1,
           'edges are drawn under the nodes for the current view', edges);
 
     // A row near the end selects its node and brings it into view.

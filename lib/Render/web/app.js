@@ -420,7 +420,10 @@
   /// Draws the edges on the main graph's canvas for the current axis
   /// ranges, clipped to the plot area. Called whenever Plotly redraws and
   /// on every step of a pan or zoom (plotly_relayouting), when the axes
-  /// already hold the new ranges.
+  /// already hold the new ranges. One move of the view raises several of
+  /// those events, and a restyle (the dropdown) raises one without moving
+  /// anything: a view already drawn is not drawn again.
+  var drawnEdgeView = '';
   function drawEdgeCanvas() {
     var layout = mainDiv._fullLayout;
     if (!layout || !layout.xaxis || !layout.xaxis._length) return;
@@ -428,6 +431,10 @@
     var ratio = window.devicePixelRatio || 1;
     var width = mainDiv.clientWidth, height = mainDiv.clientHeight;
     var pixelWidth = Math.round(width * ratio), pixelHeight = Math.round(height * ratio);
+    var view = [xa.range, ya.range, xa._offset, ya._offset, xa._length,
+                ya._length, pixelWidth, pixelHeight].join();
+    if (view === drawnEdgeView) return;
+    drawnEdgeView = view;
     if (edgeCanvas.width !== pixelWidth || edgeCanvas.height !== pixelHeight) {
       edgeCanvas.width = pixelWidth;
       edgeCanvas.height = pixelHeight;
@@ -456,7 +463,8 @@
     context.stroke();
     context.restore();
     state.edgeCanvas = { x: xa.range.slice(), y: ya.range.slice(),
-                         edges: spec.edges.source.length };
+                         edges: spec.edges.source.length,
+                         draws: (state.edgeCanvas ? state.edgeCanvas.draws : 0) + 1 };
   }
   if (edgeCanvas) {
     ready[0] = ready[0].then(function () {
