@@ -7,6 +7,9 @@
 #include <fstream>
 #include <string>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,7 +24,9 @@ static bool hasLargeInputFile(char **argv, off_t minBytes) {
   return false;
 }
 
-void mav::useHugePages(char **argv) {
+/// Runs the program again with `glibc.malloc.hugetlb=1` (see
+/// setUpAllocator).
+static void useHugePages(char **argv) {
 #ifdef __GLIBC__
   static constexpr const char *kTunable = "glibc.malloc.hugetlb";
   // Running again costs a process start (~5 ms on a quiet machine), which
@@ -57,4 +62,26 @@ void mav::useHugePages(char **argv) {
 #else
   (void)argv;
 #endif
+}
+
+/// Makes glibc's malloc keep large blocks on the heap and grow it in large
+/// steps. By default every block of 128 KB or more (up to 32 MB, as the
+/// threshold adapts) is a mapping of its own: its pages are never huge, are
+/// faulted in one 4 KB page at a time and given back when freed, so the
+/// next vector pays for them again; and the heap grows 128 KB at a time,
+/// each step a new stretch for the kernel to back. Measured on the 10k-node
+/// pipeline (on huge pages): page faults 2,070 -> 310, wall time 90 -> 51 ms.
+static void tuneMalloc() {
+#ifdef __GLIBC__
+  // 32 MB is the highest threshold glibc accepts; larger blocks (the node
+  // array of a million-node graph) are still mapped on their own.
+  static constexpr int kLargeBlockBytes = 32 << 20;
+  ::mallopt(M_MMAP_THRESHOLD, kLargeBlockBytes);
+  ::mallopt(M_TOP_PAD, kLargeBlockBytes);
+#endif
+}
+
+void mav::setUpAllocator(char **argv) {
+  useHugePages(argv);
+  tuneMalloc();
 }

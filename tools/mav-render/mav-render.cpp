@@ -10,7 +10,7 @@
 #include "mav/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
-  mav::useHugePages(argv);
+  mav::setUpAllocator(argv);
   mav::PassRegistry passes;
   mav::registerAllPasses(passes);
   mav::BackendRegistry backends;
