@@ -2,6 +2,8 @@
 
 #include "mav/Support/Process.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -10,78 +12,60 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/// Whether an argument names a regular file of at least `minBytes`.
-static bool hasLargeInputFile(char **argv, off_t minBytes) {
+namespace {
+
+constexpr uintptr_t kHugePageBytes = 2 << 20;
+
+/// The size of the largest regular file an argument names (0 if none).
+size_t largestInputFile(char **argv) {
+  size_t largest = 0;
   for (char **arg = argv + 1; *arg; ++arg) {
     struct stat st;
-    if (**arg != '-' && ::stat(*arg, &st) == 0 && S_ISREG(st.st_mode) &&
-        st.st_size >= minBytes)
-      return true;
+    if (**arg != '-' && ::stat(*arg, &st) == 0 && S_ISREG(st.st_mode))
+      largest = std::max(largest, static_cast<size_t>(st.st_size));
   }
-  return false;
+  return largest;
 }
 
-/// Runs the program again with `glibc.malloc.hugetlb=1` (see
-/// setUpAllocator).
-static void useHugePages(char **argv) {
-#ifdef __GLIBC__
-  static constexpr const char *kTunable = "glibc.malloc.hugetlb";
-  // Running again costs a process start (~5 ms on a quiet machine), which
-  // only pays off for a graph that is not tiny: measured, a 1k-node
-  // pipeline (0.3 MB) loses 5 ms, a 10k-node one (3.2 MB) gains 60 ms of
-  // its 160 ms. 1 MB of IR is about 3,000 nodes.
-  static constexpr off_t kMinInputBytes = 1 << 20;
+/// Whether the heap should be on transparent huge pages: the kernel has
+/// them ("always [madvise] never": not "never") and MAV_HUGEPAGES=0 is not
+/// set.
+bool wantHugePages() {
   const char *setting = std::getenv("MAV_HUGEPAGES");
   if (setting && std::strcmp(setting, "0") == 0)
-    return;
-  if (!hasLargeInputFile(argv, kMinInputBytes) &&
-      !(setting && std::strcmp(setting, "1") == 0))
-    return;
-  const char *tunables = std::getenv("GLIBC_TUNABLES");
-  if (tunables && std::strstr(tunables, kTunable))
-    return;
-  // "always [madvise] never": glibc's setting takes effect unless "never".
+    return false;
   std::ifstream thp("/sys/kernel/mm/transparent_hugepage/enabled");
   std::string mode;
-  if (!std::getline(thp, mode) || mode.find("[never]") != std::string::npos)
+  return std::getline(thp, mode) && mode.find("[never]") == std::string::npos;
+}
+
+} // namespace
+
+void mav::setUpAllocator(char **argv) {
+#ifdef __GLIBC__
+  ::mallopt(M_TRIM_THRESHOLD, -1);
+  ::mallopt(M_MMAP_MAX, 0);
+  if (!wantHugePages())
     return;
-  std::string value = std::string(kTunable) + "=1";
-  if (tunables && *tunables)
-    value = std::string(tunables) + ":" + value;
-  if (::setenv("GLIBC_TUNABLES", value.c_str(), /*overwrite=*/1) != 0)
-    return;
-  ::execv("/proc/self/exe", argv);
-  // Still here: run on without huge pages, with the environment as it was.
-  if (tunables)
-    ::setenv("GLIBC_TUNABLES", tunables, 1);
-  else
-    ::unsetenv("GLIBC_TUNABLES");
+  size_t input = largestInputFile(argv);
+  size_t reserve = std::max<size_t>(size_t(256) << 20, input * 8);
+  long pages = ::sysconf(_SC_PHYS_PAGES), pageSize = ::sysconf(_SC_PAGESIZE);
+  if (pages > 0 && pageSize > 0)
+    reserve = std::min(reserve, static_cast<size_t>(pages) *
+                                    static_cast<size_t>(pageSize) / 2);
+  auto start = reinterpret_cast<uintptr_t>(::sbrk(0));
+  void *block = std::malloc(reserve);
+  auto end = reinterpret_cast<uintptr_t>(::sbrk(0));
+  std::free(block);
+  uintptr_t from = (start + kHugePageBytes - 1) & ~(kHugePageBytes - 1);
+  uintptr_t to = end & ~(kHugePageBytes - 1);
+  if (block && to > from)
+    ::madvise(reinterpret_cast<void *>(from), to - from, MADV_HUGEPAGE);
 #else
   (void)argv;
 #endif
-}
-
-/// Makes glibc's malloc keep large blocks on the heap and grow it in large
-/// steps. By default every block of 128 KB or more (up to 32 MB, as the
-/// threshold adapts) is a mapping of its own: its pages are never huge, are
-/// faulted in one 4 KB page at a time and given back when freed, so the
-/// next vector pays for them again; and the heap grows 128 KB at a time,
-/// each step a new stretch for the kernel to back. Measured on the 10k-node
-/// pipeline (on huge pages): page faults 2,070 -> 310, wall time 90 -> 51 ms.
-static void tuneMalloc() {
-#ifdef __GLIBC__
-  // 32 MB is the highest threshold glibc accepts; larger blocks (the node
-  // array of a million-node graph) are still mapped on their own.
-  static constexpr int kLargeBlockBytes = 32 << 20;
-  ::mallopt(M_MMAP_THRESHOLD, kLargeBlockBytes);
-  ::mallopt(M_TOP_PAD, kLargeBlockBytes);
-#endif
-}
-
-void mav::setUpAllocator(char **argv) {
-  useHugePages(argv);
-  tuneMalloc();
 }
