@@ -120,17 +120,38 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
   int64_t totalParams = std::accumulate(params.begin(), params.end(),
                                         int64_t(0), addSaturating);
   double cutoff = threshold * static_cast<double>(totalParams);
-  std::vector<uint32_t> order(numNodes);
-  std::iota(order.begin(), order.end(), 0);
+  // In the order of step 2, nodes without parameters form one run in graph
+  // order, after any negative counts (possible only in an unverified
+  // graph); a node with more than the cutoff can never be within it, as
+  // the running sum at it is at least its own count. Only the rest need
+  // sorting: a quarter of the nodes of a ResNet rather than all of them.
+  bool anyNegative = std::any_of(params.begin(), params.end(),
+                                 [](int64_t n) { return n < 0; });
+  std::vector<uint32_t> order;
+  order.reserve(numNodes); // holds the top-level nodes after this step
+  for (uint32_t i = 0; i < numNodes; ++i)
+    if (params[i] != 0 &&
+        (anyNegative || static_cast<double>(params[i]) <= cutoff))
+      order.push_back(i);
   std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
     return params[a] < params[b];
   });
   std::vector<bool> isSubNode(numNodes, false);
-  int64_t runningParams = 0;
-  for (uint32_t i : order) {
-    runningParams = addSaturating(runningParams, params[i]);
-    isSubNode[i] = threshold >= 0 && canMerge(i) &&
-                   static_cast<double>(runningParams) <= cutoff;
+  if (threshold >= 0) {
+    int64_t runningParams = 0;
+    auto visit = [&](uint32_t i) {
+      runningParams = addSaturating(runningParams, params[i]);
+      isSubNode[i] =
+          canMerge(i) && static_cast<double>(runningParams) <= cutoff;
+    };
+    auto firstPositive = std::partition_point(
+        order.begin(), order.end(), [&](uint32_t i) { return params[i] < 0; });
+    std::for_each(order.begin(), firstPositive, visit);
+    bool zerosFit = static_cast<double>(runningParams) <= cutoff;
+    for (uint32_t i = 0; i < numNodes; ++i)
+      if (params[i] == 0)
+        isSubNode[i] = zerosFit && canMerge(i);
+    std::for_each(firstPositive, order.end(), visit);
   }
 
   // Step 5: an operation is merged everywhere or nowhere, unless it is a
@@ -148,6 +169,7 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
   // knows its own top-level node. (`order` is done with: its memory holds
   // the top-level nodes, rather than another 4 MB a million nodes.)
   std::vector<uint32_t> topLevelOf = std::move(order);
+  topLevelOf.resize(numNodes);
   // The sub-nodes of one top-level node (an activation and a norm after a
   // convolution) mostly come one after another: the `parent` attribute is
   // made again only when the top-level node changes (making it uniques the
