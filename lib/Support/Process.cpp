@@ -43,6 +43,37 @@ bool wantHugePages() {
   return std::getline(thp, mode) && mode.find("[never]") == std::string::npos;
 }
 
+/// Where the heap's huge-page range starts (0: huge pages are not used).
+uintptr_t hugePageHeapStart = 0;
+
+/// The heap at least `bytes` larger than in use, and all of it from
+/// hugePageHeapStart on marked for huge pages. Growing it is a malloc of
+/// that size, freed at once: with mappings off and trimming off, glibc
+/// extends the heap for it and keeps the space. Only address space is
+/// taken; nothing is touched.
+void growHugePageHeap(size_t bytes) {
+#ifdef __GLIBC__
+  long pages = ::sysconf(_SC_PHYS_PAGES), pageSize = ::sysconf(_SC_PAGESIZE);
+  if (pages > 0 && pageSize > 0)
+    bytes = std::min(bytes, static_cast<size_t>(pages) *
+                                static_cast<size_t>(pageSize) / 2);
+  void *block = std::malloc(bytes);
+  std::free(block);
+  uintptr_t end = reinterpret_cast<uintptr_t>(::sbrk(0)) & ~(kHugePageBytes - 1);
+  if (block && end > hugePageHeapStart)
+    ::madvise(reinterpret_cast<void *>(hugePageHeapStart),
+              end - hugePageHeapStart, MADV_HUGEPAGE);
+#else
+  (void)bytes;
+#endif
+}
+
+/// The heap a tool wants for an input of `bytes`: a graph takes about 6x
+/// its text in memory, the rendered outputs up to 7x.
+size_t heapBytesFor(size_t inputBytes) {
+  return std::max<size_t>(size_t(256) << 20, inputBytes * 8);
+}
+
 } // namespace
 
 void mav::setUpAllocator(char **argv) {
@@ -51,21 +82,15 @@ void mav::setUpAllocator(char **argv) {
   ::mallopt(M_MMAP_MAX, 0);
   if (!wantHugePages())
     return;
-  size_t input = largestInputFile(argv);
-  size_t reserve = std::max<size_t>(size_t(256) << 20, input * 8);
-  long pages = ::sysconf(_SC_PHYS_PAGES), pageSize = ::sysconf(_SC_PAGESIZE);
-  if (pages > 0 && pageSize > 0)
-    reserve = std::min(reserve, static_cast<size_t>(pages) *
-                                    static_cast<size_t>(pageSize) / 2);
-  auto start = reinterpret_cast<uintptr_t>(::sbrk(0));
-  void *block = std::malloc(reserve);
-  auto end = reinterpret_cast<uintptr_t>(::sbrk(0));
-  std::free(block);
-  uintptr_t from = (start + kHugePageBytes - 1) & ~(kHugePageBytes - 1);
-  uintptr_t to = end & ~(kHugePageBytes - 1);
-  if (block && to > from)
-    ::madvise(reinterpret_cast<void *>(from), to - from, MADV_HUGEPAGE);
+  uintptr_t start = reinterpret_cast<uintptr_t>(::sbrk(0));
+  hugePageHeapStart = (start + kHugePageBytes - 1) & ~(kHugePageBytes - 1);
+  growHugePageHeap(heapBytesFor(largestInputFile(argv)));
 #else
   (void)argv;
 #endif
+}
+
+void mav::reserveHeapForInput(size_t inputBytes) {
+  if (hugePageHeapStart)
+    growHugePageHeap(heapBytesFor(inputBytes));
 }

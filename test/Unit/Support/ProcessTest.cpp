@@ -61,6 +61,25 @@ std::vector<Mapping> readMappings() {
   return mappings;
 }
 
+/// A block of `bytes` ends in a `[heap]` mapping marked for huge pages
+/// ("hg") of at least `minMappingBytes`. The block is not touched.
+void expectOnHugePageHeap(size_t bytes, size_t minMappingBytes) {
+  void *block = std::malloc(bytes);
+  ASSERT_NE(block, nullptr);
+  auto address = reinterpret_cast<uintptr_t>(block) + bytes - 1;
+  std::vector<Mapping> mappings = readMappings();
+  std::free(block);
+  const Mapping *holder = nullptr;
+  for (const Mapping &m : mappings)
+    if (m.begin <= address && address < m.end)
+      holder = &m;
+  ASSERT_NE(holder, nullptr) << bytes;
+  EXPECT_EQ(holder->name, "[heap]") << bytes;
+  EXPECT_NE(holder->flags.find(" hg "), std::string::npos)
+      << bytes << ": VmFlags:" << holder->flags;
+  EXPECT_GE(holder->end - holder->begin, minMappingBytes) << bytes;
+}
+
 TEST(ProcessTest, HeapIsOnHugePagesAndHoldsLargeBlocks) {
 #ifndef __GLIBC__
   GTEST_SKIP() << "glibc's malloc only";
@@ -83,22 +102,11 @@ TEST(ProcessTest, HeapIsOnHugePagesAndHoldsLargeBlocks) {
   // the heap, in a range marked for huge pages ("hg"). (The range starts at
   // the first 2 MB boundary of the heap, so the block may start before it:
   // its last byte is looked up.)
-  constexpr size_t kBlockBytes = 64 << 20;
-  void *block = std::malloc(kBlockBytes);
-  ASSERT_NE(block, nullptr);
-  auto address = reinterpret_cast<uintptr_t>(block) + kBlockBytes - 1;
-  const Mapping *holder = nullptr;
-  std::vector<Mapping> mappings = readMappings();
-  for (const Mapping &m : mappings)
-    if (m.begin <= address && address < m.end)
-      holder = &m;
-  ASSERT_NE(holder, nullptr);
-  EXPECT_EQ(holder->name, "[heap]");
-  EXPECT_NE(holder->flags.find(" hg "), std::string::npos)
-      << "VmFlags:" << holder->flags;
-  // At least the 256 MB the set-up reserves, less the 2 MB alignment.
-  EXPECT_GE(holder->end - holder->begin, size_t(252) << 20);
-  std::free(block);
+  expectOnHugePageHeap(64 << 20, 252 << 20);
+
+  // Input from a pipe: the heap grows to 8x its size once it is known.
+  reserveHeapForInput(size_t(64) << 20);
+  expectOnHugePageHeap(400 << 20, 508 << 20);
 }
 
 } // namespace
