@@ -50,6 +50,9 @@ config.substitutions.append(
 
 if config.mav_enable_torch:
     config.available_features.add("torch")
+# AddressSanitizer reserves terabytes of address space: no `ulimit -v`.
+if config.mav_sanitizers:
+    config.available_features.add("asan")
 
 # mav-render: %node runs test/browser/*.js (playwright-core from the repo's
 # node_modules driving Debian's chromium); `browser` when both are installed.

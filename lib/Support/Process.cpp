@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <new>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -93,4 +95,16 @@ void mav::setUpAllocator(char **argv) {
 void mav::reserveHeapForInput(size_t inputBytes) {
   if (hugePageHeapStart)
     growHugePageHeap(heapBytesFor(inputBytes));
+}
+
+int mav::runReportingOutOfMemory(const std::function<int()> &toolMain) {
+  try {
+    return toolMain();
+  } catch (const std::bad_alloc &) {
+    std::fputs("error: out of memory: the graph needs more memory than this "
+               "process can allocate (see `ulimit -v` and the machine's "
+               "free memory)\n",
+               stderr);
+    return 1;
+  }
 }

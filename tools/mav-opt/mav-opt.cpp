@@ -18,5 +18,6 @@ int main(int argc, char **argv) {
   mav::PassRegistry registry;
   mav::registerAllPasses(registry);
   mav::test::registerTestPasses(registry);
-  return mav::optMain(argc, argv, registry);
+  return mav::runReportingOutOfMemory(
+      [&] { return mav::optMain(argc, argv, registry); });
 }

@@ -15,5 +15,6 @@ int main(int argc, char **argv) {
   mav::registerAllPasses(passes);
   mav::BackendRegistry backends;
   mav::registerAllBackends(backends);
-  return mav::renderMain(argc, argv, passes, backends);
+  return mav::runReportingOutOfMemory(
+      [&] { return mav::renderMain(argc, argv, passes, backends); });
 }

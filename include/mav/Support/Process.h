@@ -9,6 +9,7 @@
 #define MAV_SUPPORT_PROCESS_H
 
 #include <cstddef>
+#include <functional>
 
 namespace mav {
 
@@ -39,6 +40,12 @@ void setUpAllocator(char **argv);
 /// setUpAllocator does for a file. Does nothing if the heap is not on huge
 /// pages.
 void reserveHeapForInput(size_t inputBytes);
+
+/// Runs a tool's main and turns running out of memory (std::bad_alloc)
+/// into "error: out of memory ..." and exit code 1 instead of an abort.
+/// Output files are not left behind: they are removed as the exception
+/// unwinds (OutputFile).
+int runReportingOutOfMemory(const std::function<int()> &toolMain);
 
 } // namespace mav
 
