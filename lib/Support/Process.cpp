@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <new>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <new>
 #include <string>
 
 #ifdef __GLIBC__
@@ -61,7 +61,8 @@ void growHugePageHeap(size_t bytes) {
                                 static_cast<size_t>(pageSize) / 2);
   void *block = std::malloc(bytes);
   std::free(block);
-  uintptr_t end = reinterpret_cast<uintptr_t>(::sbrk(0)) & ~(kHugePageBytes - 1);
+  uintptr_t end =
+      reinterpret_cast<uintptr_t>(::sbrk(0)) & ~(kHugePageBytes - 1);
   if (block && end > hugePageHeapStart)
     ::madvise(reinterpret_cast<void *>(hugePageHeapStart),
               end - hugePageHeapStart, MADV_HUGEPAGE);

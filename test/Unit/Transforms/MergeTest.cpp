@@ -47,7 +47,8 @@ std::vector<std::string> referenceParents(const Graph &graph,
     int64_t sum;
     return __builtin_add_overflow(a, b, &sum) ? INT64_MAX : sum;
   };
-  int64_t total = std::accumulate(params.begin(), params.end(), int64_t(0), add);
+  int64_t total =
+      std::accumulate(params.begin(), params.end(), int64_t(0), add);
   double cutoff = threshold * static_cast<double>(total);
   std::vector<uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0);
@@ -58,8 +59,8 @@ std::vector<std::string> referenceParents(const Graph &graph,
   int64_t running = 0;
   for (uint32_t i : order) {
     running = add(running, params[i]);
-    sub[i] = threshold >= 0 && canMerge(i) &&
-             static_cast<double>(running) <= cutoff;
+    sub[i] =
+        threshold >= 0 && canMerge(i) && static_cast<double>(running) <= cutoff;
   }
   std::set<std::string> opsWithTopLevel;
   for (uint32_t i = 0; i < n; ++i)
@@ -84,10 +85,10 @@ std::vector<std::string> referenceParents(const Graph &graph,
 /// A random DAG in topological order: chains with branches, joins, nodes
 /// reading one producer twice, and a few operations (some calls).
 Graph makeGraph(std::mt19937_64 &rng, std::vector<int64_t> &params) {
-  static const char *kOps[] = {"nn.Conv2d", "nn.ReLU", "add()", "nn.BatchNorm2d",
-                               ".view()", "nn.Linear"};
-  static const int64_t kSpecial[] = {0, 0, 0, 1, 7, 7, 100, INT64_MAX / 2,
-                                     INT64_MAX, -5, -1000};
+  static const char *kOps[] = {"nn.Conv2d",      "nn.ReLU", "add()",
+                               "nn.BatchNorm2d", ".view()", "nn.Linear"};
+  static const int64_t kSpecial[] = {
+      0, 0, 0, 1, 7, 7, 100, INT64_MAX / 2, INT64_MAX, -5, -1000};
   bool negatives = rng() % 4 == 0, huge = rng() % 4 == 0;
   Graph graph("g");
   uint32_t n = 3 + rng() % 60;
@@ -136,9 +137,9 @@ TEST(MergeTest, MatchesIdlmavsRulesOnRandomGraphs) {
 
     DiagnosticEngine diags;
     std::vector<PipelineElement> pipeline;
-    ASSERT_TRUE(succeeded(parsePassPipeline(
-        "merge{threshold=" + std::to_string(threshold) + "}", registry,
-        pipeline, diags)));
+    ASSERT_TRUE(succeeded(
+        parsePassPipeline("merge{threshold=" + std::to_string(threshold) + "}",
+                          registry, pipeline, diags)));
     PassManagerOptions options;
     options.verifyEach = false; // negative counts do not verify
     PassManager pm(diags, options, [](const std::string &) {});
@@ -148,8 +149,7 @@ TEST(MergeTest, MatchesIdlmavsRulesOnRandomGraphs) {
       const Attribute *parent = graph.getNode(i).attrs.get("parent");
       std::string actual = parent ? parent->getString() : "";
       ASSERT_EQ(actual, expected[i])
-          << "round " << round << ", node " << i << ", threshold "
-          << threshold;
+          << "round " << round << ", node " << i << ", threshold " << threshold;
     }
   }
 }
