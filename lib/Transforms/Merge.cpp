@@ -63,8 +63,8 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
   // One scan of the nodes gathers what the rules need into flat arrays,
   // and the steps after it read only those. At a million nodes a scan of
   // the node array and of the operands and attributes it points to is
-  // ~200 MB of cache misses: the pass used to make four such scans (users,
-  // input nodes, parameters, operations) and grew 16x per 10x nodes.
+  // ~200 MB of cache misses, and the pass used to make four such scans
+  // (users, input nodes, parameters, operations).
   //
   // Per node: its single distinct input node (kNoNode if it has none or
   // several); its sole distinct user (kNoNode: none; kManyUsers: several),
