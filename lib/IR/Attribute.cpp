@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <utility>
 
@@ -32,9 +33,28 @@ Attribute Attribute::real(double value) {
   return a;
 }
 
+// The layout that getString() and == rely on: the text of an inline string
+// runs from `inlineText` straight on into `raw`, and the whole object is two
+// words without padding.
+static_assert(sizeof(Attribute) == 16, "an Attribute is two words");
+
 Attribute Attribute::string(std::string_view value) {
+  static_assert(offsetof(Attribute, inlineText) == kInlineTextOffset &&
+                    offsetof(Attribute, raw) == 8 &&
+                    kInlineTextOffset + kMaxInlineString == sizeof(Attribute),
+                "inline strings fill bytes 2-15");
   Attribute a;
   a.kind = Kind::String;
+  if (value.size() <= kMaxInlineString) {
+    // Every byte past the text stays zero, so equal strings are equal
+    // attributes.
+    a.inlineLength = static_cast<uint8_t>(value.size());
+    if (!value.empty())
+      std::memcpy(reinterpret_cast<char *>(&a) + kInlineTextOffset,
+                  value.data(), value.size());
+    return a;
+  }
+  a.inlineLength = kOutOfLine;
   a.stringValue = detail::uniqueString(value);
   return a;
 }
@@ -84,9 +104,7 @@ Attribute Attribute::intList(const std::vector<int64_t> &values) {
   return Attribute::list(list);
 }
 
-size_t Attribute::hash() const {
-  return detail::hashCombine(static_cast<size_t>(kind), raw);
-}
+size_t Attribute::hash() const { return detail::hashCombine(header(), raw); }
 
 std::string_view Attribute::getKindName(Kind kind) {
   switch (kind) {

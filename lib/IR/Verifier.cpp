@@ -82,7 +82,7 @@ std::optional<std::string> checkStatus(const Attribute &attr, const Graph &,
                                        uint32_t) {
   if (auto err = expectKind(attr, Attribute::Kind::String))
     return err;
-  const std::string &s = attr.getString();
+  std::string_view s = attr.getString();
   if (s == "ok" || s == "failed" || s == "not-run")
     return std::nullopt;
   return fmt::format("must be \"ok\", \"failed\" or \"not-run\", not \"{}\"",
@@ -137,7 +137,7 @@ std::optional<std::string> checkColor(const Attribute &attr, const Graph &,
                                       uint32_t) {
   if (auto err = expectKind(attr, Attribute::Kind::String))
     return err;
-  const std::string &s = attr.getString();
+  std::string_view s = attr.getString();
   bool ok = s.size() == 7 && s[0] == '#' &&
             s.find_first_not_of("0123456789abcdefABCDEF", 1) ==
                 std::string::npos;

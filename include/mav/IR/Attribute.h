@@ -7,13 +7,16 @@
 // A DictAttr is kept sorted by key so that printing is deterministic without
 // a sort at print time.
 //
-// An Attribute is 16 bytes: a kind and either a scalar or a pointer to
-// immutable storage. Strings, lists and dictionaries are uniqued like types
-// (Type.h): equal values share one copy, so the `ops` list or `args`
-// dictionary that thousands of nodes repeat is stored once, copies are free
-// and `==` compares pointers. Node and graph attributes are a DictAttr (a
-// sorted vector that passes edit in place); a dictionary *inside* an
-// attribute is immutable, like every attribute value.
+// An Attribute is 16 bytes: a kind and either a scalar, a string of up to
+// 14 bytes, or a pointer to immutable storage. Longer strings, lists and
+// dictionaries are uniqued like types (Type.h): equal values share one copy,
+// so the `ops` list or `args` dictionary that thousands of nodes repeat is
+// stored once, copies are free and `==` compares pointers. Short strings
+// (node names, statuses, colours) are kept in the attribute itself, like a
+// std::string's small-string buffer: making one costs no lookup in the
+// process-wide table, and `==` compares the 16 bytes. Node and graph
+// attributes are a DictAttr (a sorted vector that passes edit in place); a
+// dictionary *inside* an attribute is immutable, like every attribute value.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,7 +25,9 @@
 
 #include "mav/IR/Type.h"
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,8 +49,11 @@ public:
   enum class Kind : uint8_t { None, Bool, Int, Float, String, Type, List,
                               Dict };
 
+  /// Strings up to this many bytes are stored in the attribute itself.
+  static constexpr size_t kMaxInlineString = 14;
+
   /// The `none` attribute.
-  Attribute() : kind(Kind::None), raw(0) {}
+  Attribute() : raw(0) {}
 
   static Attribute none() { return Attribute(); }
   static Attribute boolean(bool value);
@@ -81,33 +89,61 @@ public:
   double getNumber() const {
     return isInt() ? static_cast<double>(intValue) : floatValue;
   }
-  inline const std::string &getString() const;
+  /// The text of a string. A string of up to kMaxInlineString bytes lives
+  /// in the attribute, so the view is valid as long as this Attribute
+  /// object is (as for a std::string); a longer one as long as the process.
+  inline std::string_view getString() const;
   const Type &getType() const { return typeValue; }
   inline const ListAttr &getList() const;
   inline const DictAttr &getDict() const;
 
   /// Same kind and same value; floats compare bitwise (nan == nan,
-  /// 0.0 != -0.0), so equal means "prints the same". Uniqued storage makes
-  /// this one comparison.
+  /// 0.0 != -0.0), so equal means "prints the same". Uniqued storage and
+  /// zero-padded inline strings make this a comparison of the 16 bytes.
   bool operator==(const Attribute &other) const {
-    return kind == other.kind && raw == other.raw;
+    return header() == other.header() && raw == other.raw;
   }
   bool operator!=(const Attribute &other) const { return !(*this == other); }
   /// A hash consistent with ==.
   size_t hash() const;
   /// The uniqued storage of a string, type, list or dictionary: the same
-  /// pointer for equal values (null for the other kinds).
+  /// pointer for equal values (null for the other kinds and for strings
+  /// stored inline).
   const void *getStorage() const {
-    return kind >= Kind::String ? reinterpret_cast<const void *>(raw) : nullptr;
+    return kind >= Kind::String && !isInlineString()
+               ? reinterpret_cast<const void *>(raw)
+               : nullptr;
   }
 
   /// Name of a kind as used in diagnostics ("int", "string"...).
   static std::string_view getKindName(Kind kind);
 
 private:
-  Kind kind;
+  /// `inlineLength` of a string kept in the uniqued table.
+  static constexpr uint8_t kOutOfLine = 0xFF;
+  /// Offset of an inline string's text: it fills bytes 2-15, running from
+  /// `inlineText` on into the union.
+  static constexpr size_t kInlineTextOffset = 2;
+
+  bool isInlineString() const {
+    return kind == Kind::String && inlineLength != kOutOfLine;
+  }
+  /// The first eight bytes (kind, inline length and text) as one word.
+  uint64_t header() const {
+    uint64_t word;
+    std::memcpy(&word, this, sizeof(word));
+    return word;
+  }
+
+  Kind kind = Kind::None;
+  /// For strings, the length of the text stored inline, or kOutOfLine;
+  /// zero for the other kinds.
+  uint8_t inlineLength = 0;
+  /// The first six bytes of an inline string, zero-padded; zero otherwise.
+  char inlineText[6] = {};
   // `raw` covers all eight bytes, so == can compare it whatever the kind;
-  // every constructor zeroes it before setting a narrower member.
+  // every constructor zeroes it before setting a narrower member (an inline
+  // string's bytes past the first six).
   union {
     uint64_t raw;
     bool boolValue;
@@ -182,7 +218,10 @@ struct DictStorage {
 };
 } // namespace detail
 
-const std::string &Attribute::getString() const {
+std::string_view Attribute::getString() const {
+  if (isInlineString())
+    return {reinterpret_cast<const char *>(this) + kInlineTextOffset,
+            inlineLength};
   return stringValue->value;
 }
 const ListAttr &Attribute::getList() const { return listValue->elements; }

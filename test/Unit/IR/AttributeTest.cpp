@@ -42,8 +42,13 @@ TEST(AttributeTest, ValuesAreUniqued) {
   again.set("k", Attribute::intList({1, 2, 3}));
   EXPECT_EQ(Attribute::dict(again), a);
   EXPECT_EQ(&Attribute::dict(again).getDict(), &a.getDict());
-  EXPECT_EQ(&Attribute::string("abc").getString(),
-            &Attribute::string(std::string("ab") + "c").getString());
+  // A long string is stored once; a short one in the attribute itself.
+  std::string longText = "a string too long to be inline";
+  ASSERT_GT(longText.size(), Attribute::kMaxInlineString);
+  EXPECT_EQ(Attribute::string(longText).getString().data(),
+            Attribute::string(std::string(longText)).getString().data());
+  EXPECT_NE(Attribute::string(longText).getStorage(), nullptr);
+  EXPECT_EQ(Attribute::string("abc").getStorage(), nullptr);
   EXPECT_EQ(Type::tensor(DType::F32, {1, 2}), Type::tensor(DType::F32, {1, 2}));
   EXPECT_NE(Type::tensor(DType::F32, {1, 2}), Type::tensor(DType::F32, {2, 1}));
   EXPECT_NE(Type::tensor(DType::F32, {}), Type::unrankedTensor(DType::F32));
@@ -51,6 +56,50 @@ TEST(AttributeTest, ValuesAreUniqued) {
             Attribute::list({Attribute::string("x"), Attribute::integer(1)}));
   EXPECT_NE(Attribute::list({Attribute::integer(1)}),
             Attribute::list({Attribute::real(1.0)}));
+}
+
+TEST(AttributeTest, InlineAndUniquedStrings) {
+  // Every length on either side of the inline limit, and bytes that a
+  // C string would cut short: the text survives, equal texts are equal
+  // attributes with equal hashes, and texts that differ anywhere (the last
+  // byte, the length) are not.
+  for (size_t n = 0; n <= Attribute::kMaxInlineString + 2; ++n) {
+    std::string text;
+    for (size_t i = 0; i < n; ++i)
+      text += static_cast<char>(i % 3 == 0 ? '\0' : 'a' + i);
+    Attribute a = Attribute::string(text);
+    Attribute b = Attribute::string(std::string(text));
+    ASSERT_TRUE(a.isString());
+    EXPECT_EQ(a.getString(), text) << "length " << n;
+    EXPECT_EQ(a, b) << "length " << n;
+    EXPECT_EQ(a.hash(), b.hash()) << "length " << n;
+    EXPECT_EQ(a.getStorage() == nullptr, n <= Attribute::kMaxInlineString)
+        << "length " << n;
+    EXPECT_NE(a, Attribute::string(text + "x")) << "length " << n;
+    if (n > 0) {
+      std::string other = text;
+      other.back() ^= 1;
+      EXPECT_NE(a, Attribute::string(other)) << "length " << n;
+    }
+    // An inline string is not mistaken for a scalar with the same bytes.
+    EXPECT_NE(a, Attribute::integer(0)) << "length " << n;
+  }
+  EXPECT_NE(Attribute::string(""), Attribute());
+  // A copy carries its own text: the view of the copy outlives the
+  // original.
+  std::string_view view;
+  {
+    Attribute original = Attribute::string("node_17");
+    Attribute copy = original;
+    original = Attribute::integer(1);
+    view = copy.getString();
+    EXPECT_EQ(view, "node_17");
+  }
+  // Uniqued lists and dictionaries tell short strings apart by value.
+  EXPECT_EQ(Attribute::list({Attribute::string("n1")}),
+            Attribute::list({Attribute::string(std::string("n") + "1")}));
+  EXPECT_NE(Attribute::list({Attribute::string("n1")}),
+            Attribute::list({Attribute::string("n2")}));
 }
 
 TEST(AttributeTest, ManyValuesStayDistinct) {

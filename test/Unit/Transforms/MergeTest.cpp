@@ -147,7 +147,7 @@ TEST(MergeTest, MatchesIdlmavsRulesOnRandomGraphs) {
     ASSERT_TRUE(succeeded(pm.run(graph))) << "round " << round;
     for (uint32_t i = 0; i < graph.size(); ++i) {
       const Attribute *parent = graph.getNode(i).attrs.get("parent");
-      std::string actual = parent ? parent->getString() : "";
+      std::string actual(parent ? parent->getString() : std::string_view());
       ASSERT_EQ(actual, expected[i])
           << "round " << round << ", node " << i << ", threshold " << threshold;
     }
