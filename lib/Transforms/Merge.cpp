@@ -52,6 +52,11 @@ struct MergePass : Pass {
 constexpr uint32_t kNoNode = UINT32_MAX;
 /// In `soleUser`: the node has users, and more than one.
 constexpr uint32_t kManyUsers = UINT32_MAX - 1;
+/// How many nodes ahead the scans prefetch a node's operands and attributes:
+/// far enough for a miss to memory to be resolved by then, near enough not
+/// to evict what is in use (4 and 8 were fastest at 100k and 1M nodes, 16
+/// and 32 slower).
+constexpr uint32_t kPrefetchAhead = 8;
 
 bool isFunctionCall(std::string_view op) {
   return op.size() >= 2 && op.substr(op.size() - 2) == "()";
@@ -76,9 +81,20 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
   std::vector<int64_t> params(numNodes);
   std::vector<uint32_t> opOf(numNodes);
   std::vector<bool> isBoundary(numNodes, false); // network inputs, outputs
+  // Whether a node has a `parent` from an earlier run, looked up while its
+  // attributes are in the cache rather than again in step 6.
+  std::vector<bool> hadParent(numNodes, false);
   std::unordered_map<std::string_view, uint32_t> opIds;
   std::vector<bool> opIsCall;
   for (uint32_t i = 0; i < numNodes; ++i) {
+    // The nodes are in one array, but their operands and attributes are
+    // blocks of their own: asking for those a few nodes ahead halves the
+    // time of this loop from 100k nodes on.
+    if (i + kPrefetchAhead < numNodes) {
+      const Node &ahead = graph.getNode(i + kPrefetchAhead);
+      ahead.attrs.prefetch();
+      __builtin_prefetch(ahead.operands.data());
+    }
     const Node &node = graph.getNode(i);
     bool single = !node.operands.empty();
     for (const ValueRef &operand : node.operands) {
@@ -95,6 +111,7 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
     if (single)
       inputNode[i] = node.operands.front().node;
     params[i] = cost::getNodeParamCount(node.attrs);
+    hadParent[i] = node.attrs.get("parent") != nullptr;
     auto [it, inserted] =
         opIds.try_emplace(node.op, static_cast<uint32_t>(opIds.size()));
     if (inserted)
@@ -172,18 +189,25 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
   topLevelOf.resize(numNodes);
   // The sub-nodes of one top-level node (an activation and a norm after a
   // convolution) mostly come one after another: the `parent` attribute is
-  // made again only when the top-level node changes (making it uniques the
-  // name: a hash and a probe of the process-wide string table).
+  // made again only when the top-level node changes. (A name of up to
+  // Attribute::kMaxInlineString bytes is copied into the attribute; a
+  // longer one is uniqued: a hash and a probe of the process-wide string
+  // table, which made most of this pass's time at a million nodes when
+  // every name was uniqued.)
   uint32_t lastTop = kNoNode;
   Attribute lastParent;
   int64_t merged = 0;
   for (uint32_t i = 0; i < numNodes; ++i) {
-    Node &node = graph.getNode(i);
+    if (uint32_t ahead = i + kPrefetchAhead;
+        ahead < numNodes && (isSubNode[ahead] || hadParent[ahead]))
+      graph.getNode(ahead).attrs.prefetch();
     if (!isSubNode[i]) {
-      node.attrs.erase("parent"); // from an earlier run of the pass
+      if (hadParent[i])
+        graph.getNode(i).attrs.erase("parent"); // from an earlier run
       topLevelOf[i] = i;
       continue;
     }
+    Node &node = graph.getNode(i);
     uint32_t top = topLevelOf[inputNode[i]];
     topLevelOf[i] = top;
     if (top != lastTop) {

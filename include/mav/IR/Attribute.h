@@ -194,10 +194,22 @@ public:
   void reserve(size_t n) { entries.reserve(n); }
   const_iterator begin() const { return entries.begin(); }
   const_iterator end() const { return entries.end(); }
+  /// Asks the CPU to bring the entries into the cache, for a loop over a
+  /// large graph to call on a node some way ahead of the one it is at: each
+  /// node's attributes are a block of their own, which the hardware
+  /// prefetcher does not find, and a lookup in them otherwise misses on
+  /// every probe of its binary search.
+  void prefetch() const {
+    const char *bytes = reinterpret_cast<const char *>(entries.data());
+    for (size_t offset = 0; offset < entries.size() * sizeof(NamedAttribute);
+         offset += kCacheLine)
+      __builtin_prefetch(bytes + offset);
+  }
 
   bool operator==(const DictAttr &other) const;
 
 private:
+  static constexpr size_t kCacheLine = 64;
   std::vector<NamedAttribute> entries;
 };
 
