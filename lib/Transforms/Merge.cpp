@@ -52,11 +52,6 @@ struct MergePass : Pass {
 constexpr uint32_t kNoNode = UINT32_MAX;
 /// In `soleUser`: the node has users, and more than one.
 constexpr uint32_t kManyUsers = UINT32_MAX - 1;
-/// How many nodes ahead the scans prefetch a node's operands and attributes:
-/// far enough for a miss to memory to be resolved by then, near enough not
-/// to evict what is in use (4 and 8 were fastest at 100k and 1M nodes, 16
-/// and 32 slower).
-constexpr uint32_t kPrefetchAhead = 8;
 
 bool isFunctionCall(std::string_view op) {
   return op.size() >= 2 && op.substr(op.size() - 2) == "()";
@@ -90,11 +85,8 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
     // The nodes are in one array, but their operands and attributes are
     // blocks of their own: asking for those a few nodes ahead halves the
     // time of this loop from 100k nodes on.
-    if (i + kPrefetchAhead < numNodes) {
-      const Node &ahead = graph.getNode(i + kPrefetchAhead);
-      ahead.attrs.prefetch();
-      __builtin_prefetch(ahead.operands.data());
-    }
+    if (i + kPrefetchAhead < numNodes)
+      graph.getNode(i + kPrefetchAhead).prefetch();
     const Node &node = graph.getNode(i);
     bool single = !node.operands.empty();
     for (const ValueRef &operand : node.operands) {

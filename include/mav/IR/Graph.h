@@ -70,7 +70,21 @@ struct Node {
 
   bool isInput() const { return op == kInputOp; }
   bool isOutput() const { return op == kOutputOp; }
+
+  /// Asks the CPU for the node's attribute entries and operands, which are
+  /// blocks of their own that the hardware prefetcher does not follow. For
+  /// a loop over a large graph to call kPrefetchAhead nodes ahead.
+  void prefetch() const {
+    attrs.prefetch();
+    __builtin_prefetch(operands.data());
+  }
 };
+
+/// How many nodes ahead a scan of the graph calls Node::prefetch: far enough
+/// for a miss to memory to be resolved by then, near enough not to evict
+/// what is in use (in merge, 4 and 8 were fastest at 100k and 1M nodes, 16
+/// and 32 slower).
+inline constexpr uint32_t kPrefetchAhead = 8;
 
 class Graph {
 public:
