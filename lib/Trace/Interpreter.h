@@ -1,9 +1,9 @@
-//===- Interpreter.h - Torch-side internals of mav-trace --------*- C++ -*-===//
+//===- Interpreter.h - Running a TorchScript forward ------------*- C++ -*-===//
 //
-// Shared by the two torch-including files of lib/Trace: ModelLoader.cpp
-// (loading, inputs, the traceModel entry point) and Interpreter.cpp (running
-// the forward graph op by op and building the mav graph). Not installed: only
-// lib/Trace sees libtorch's headers.
+// The interpreter's entry point, for ModelLoader.cpp (loading, inputs, the
+// traceModel entry point): run the forward graph op by op and build the mav
+// graph. The interpreter itself is declared in InterpreterImpl.h. Not
+// installed: only lib/Trace sees libtorch's headers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,15 +15,6 @@
 #include <torch/script.h>
 
 namespace mav::trace {
-
-/// The IR dtype of a torch scalar type.
-DType convertScalarType(c10::ScalarType type);
-/// The torch scalar type of an IR dtype; nullopt for `?`.
-std::optional<c10::ScalarType> convertDType(DType dtype);
-
-/// A libtorch exception message without its C++ backtrace, cut to its first
-/// few lines.
-std::string getTrimmedMessage(const std::exception &error);
 
 /// Runs `module.forward` on `inputs` op by op (without gradients, in eval
 /// mode) and records the graph named `graphName`.

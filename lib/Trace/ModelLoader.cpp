@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Interpreter.h"
+#include "ValueConversion.h"
 #include "WeightlessArchive.h"
 
 #include <ATen/CPUGeneratorImpl.h>

@@ -1,0 +1,254 @@
+//===- ValueConversion.cpp - Torch values as mav types --------------------===//
+//
+// The conversions from libtorch's world to the IR's: dtypes, the types and
+// attributes recorded for tensors and other IValues, module hyper-parameters,
+// and libtorch's exception text. They are pure functions of their arguments,
+// kept apart from the interpreter so that the loader and each part of the
+// interpreter agree on one spelling of every value.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ValueConversion.h"
+
+#include <fmt/format.h>
+
+using namespace mav;
+using namespace mav::trace;
+
+//===----------------------------------------------------------------------===//
+// Scalar types
+//===----------------------------------------------------------------------===//
+
+DType mav::trace::convertScalarType(c10::ScalarType type) {
+  switch (type) {
+  case c10::ScalarType::Bool:
+    return DType::Bool;
+  case c10::ScalarType::Byte:
+    return DType::U8;
+  case c10::ScalarType::Char:
+    return DType::I8;
+  case c10::ScalarType::Short:
+    return DType::I16;
+  case c10::ScalarType::Int:
+    return DType::I32;
+  case c10::ScalarType::Long:
+    return DType::I64;
+  case c10::ScalarType::Half:
+    return DType::F16;
+  case c10::ScalarType::BFloat16:
+    return DType::BF16;
+  case c10::ScalarType::Float:
+    return DType::F32;
+  case c10::ScalarType::Double:
+    return DType::F64;
+  case c10::ScalarType::ComplexHalf:
+    return DType::C32;
+  case c10::ScalarType::ComplexFloat:
+    return DType::C64;
+  case c10::ScalarType::ComplexDouble:
+    return DType::C128;
+  case c10::ScalarType::QInt8:
+    return DType::QI8;
+  case c10::ScalarType::QUInt8:
+    return DType::QU8;
+  case c10::ScalarType::QInt32:
+    return DType::QI32;
+  default:
+    return DType::Unknown;
+  }
+}
+
+std::optional<c10::ScalarType> mav::trace::convertDType(DType dtype) {
+  static constexpr c10::ScalarType kAll[] = {
+      c10::ScalarType::Bool,          c10::ScalarType::Byte,
+      c10::ScalarType::Char,          c10::ScalarType::Short,
+      c10::ScalarType::Int,           c10::ScalarType::Long,
+      c10::ScalarType::Half,          c10::ScalarType::BFloat16,
+      c10::ScalarType::Float,         c10::ScalarType::Double,
+      c10::ScalarType::ComplexHalf,   c10::ScalarType::ComplexFloat,
+      c10::ScalarType::ComplexDouble, c10::ScalarType::QInt8,
+      c10::ScalarType::QUInt8,        c10::ScalarType::QInt32};
+  for (c10::ScalarType type : kAll)
+    if (convertScalarType(type) == dtype)
+      return type;
+  return std::nullopt;
+}
+
+//===----------------------------------------------------------------------===//
+// Values
+//===----------------------------------------------------------------------===//
+
+Type mav::trace::getTensorType(const at::Tensor &tensor) {
+  if (!tensor.defined())
+    return Type::scalar(Type::Kind::None);
+  std::vector<int64_t> dims(tensor.sizes().begin(), tensor.sizes().end());
+  return Type::tensor(convertScalarType(tensor.scalar_type()), std::move(dims));
+}
+
+namespace {
+
+/// The most precise type that covers both `a` and `b`: list elements of
+/// differing shapes become `?` dimensions.
+Type unifyTypes(const Type &a, const Type &b) {
+  if (a == b)
+    return a;
+  if (a.isRanked() && b.isRanked() && a.getDType() == b.getDType() &&
+      a.getDims().size() == b.getDims().size()) {
+    std::vector<int64_t> dims = a.getDims();
+    for (size_t i = 0; i < dims.size(); ++i)
+      if (dims[i] != b.getDims()[i])
+        dims[i] = kUnknownDim;
+    return Type::tensor(a.getDType(), std::move(dims));
+  }
+  if (a.isTensor() && b.isTensor() && a.getDType() == b.getDType())
+    return Type::unrankedTensor(a.getDType());
+  return Type::unknown();
+}
+
+} // namespace
+
+Type mav::trace::getIValueType(const c10::IValue &value) {
+  if (value.isTensor())
+    return getTensorType(value.toTensor());
+  if (value.isNone())
+    return Type::scalar(Type::Kind::None);
+  if (value.isBool())
+    return Type::scalar(Type::Kind::Bool);
+  if (value.isInt())
+    return Type::scalar(Type::Kind::Int);
+  if (value.isDouble())
+    return Type::scalar(Type::Kind::Float);
+  if (value.isString())
+    return Type::scalar(Type::Kind::Str);
+  if (value.isTuple()) {
+    std::vector<Type> elements;
+    for (const c10::IValue &element : value.toTupleRef().elements())
+      elements.push_back(getIValueType(element));
+    return Type::tuple(std::move(elements));
+  }
+  if (value.isList()) {
+    c10::List<c10::IValue> list = value.toList();
+    if (list.empty())
+      return Type::list(Type::unknown());
+    Type element = getIValueType(list.get(0));
+    for (size_t i = 1; i < list.size(); ++i)
+      element = unifyTypes(element, getIValueType(list.get(i)));
+    return Type::list(std::move(element));
+  }
+  return Type::unknown();
+}
+
+Attribute mav::trace::getIValueAttr(const c10::IValue &value,
+                                    bool metaIsCpu) {
+  if (value.isTensor()) {
+    const at::Tensor &tensor = value.toTensor();
+    return tensor.defined() ? Attribute::type(getTensorType(tensor))
+                            : Attribute::none();
+  }
+  if (value.isNone())
+    return Attribute::none();
+  if (value.isBool())
+    return Attribute::boolean(value.toBool());
+  if (value.isInt())
+    return Attribute::integer(value.toInt());
+  if (value.isDouble())
+    return Attribute::real(value.toDouble());
+  if (value.isString())
+    return Attribute::string(value.toStringRef());
+  if (value.isDevice()) {
+    c10::Device device = value.toDevice();
+    if (metaIsCpu && device.is_meta())
+      device = c10::Device(c10::kCPU);
+    return Attribute::string(device.str());
+  }
+  if (value.isTuple()) {
+    ListAttr elements;
+    for (const c10::IValue &element : value.toTupleRef().elements())
+      elements.push_back(getIValueAttr(element, metaIsCpu));
+    return Attribute::list(std::move(elements));
+  }
+  if (value.isList()) {
+    ListAttr elements;
+    for (const c10::IValue &element : value.toListRef())
+      elements.push_back(getIValueAttr(element, metaIsCpu));
+    return Attribute::list(std::move(elements));
+  }
+  if (value.isObject())
+    return Attribute::string(value.toObjectRef().type()->str());
+  return Attribute::string(value.tagKind());
+}
+
+std::optional<Attribute>
+mav::trace::getHyperParameterAttr(const c10::IValue &value, bool nested) {
+  if (value.isBool())
+    return Attribute::boolean(value.toBool());
+  if (value.isInt())
+    return Attribute::integer(value.toInt());
+  if (value.isDouble())
+    return Attribute::real(value.toDouble());
+  if (value.isString())
+    return Attribute::string(value.toStringRef());
+  if (nested || !(value.isTuple() || value.isList()))
+    return std::nullopt;
+  c10::ArrayRef<c10::IValue> elements =
+      value.isTuple() ? value.toTupleRef().elements() : value.toListRef();
+  constexpr size_t maxElements = 16;
+  if (elements.size() > maxElements)
+    return std::nullopt;
+  ListAttr list;
+  for (const c10::IValue &element : elements) {
+    std::optional<Attribute> attr = getHyperParameterAttr(element, true);
+    if (!attr)
+      return std::nullopt;
+    list.push_back(std::move(*attr));
+  }
+  return Attribute::list(std::move(list));
+}
+
+bool mav::trace::containsTensor(const c10::IValue &value) {
+  bool found = false;
+  forEachTensor(value, [&](const at::Tensor &) { found = true; });
+  return found;
+}
+
+bool mav::trace::typeContainsTensor(const c10::TypePtr &type) {
+  if (type->kind() == c10::TypeKind::TensorType)
+    return true;
+  for (const c10::TypePtr &contained : type->containedTypes())
+    if (typeContainsTensor(contained))
+      return true;
+  return false;
+}
+
+//===----------------------------------------------------------------------===//
+// Errors
+//===----------------------------------------------------------------------===//
+
+std::string mav::trace::getTrimmedMessage(const std::exception &error) {
+  std::string_view text;
+  if (auto *c10Error = dynamic_cast<const c10::Error *>(&error))
+    text = c10Error->what_without_backtrace();
+  else
+    text = error.what();
+  // Keep the first few non-empty lines; stop at the C++ frame libtorch
+  // appends ("Exception raised from ...").
+  constexpr size_t kMaxLines = 3;
+  std::vector<std::string_view> lines;
+  size_t start = 0;
+  while (start <= text.size() && lines.size() < kMaxLines) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos)
+      end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r'))
+      line.remove_suffix(1);
+    if (line.rfind("Exception raised from", 0) == 0)
+      break;
+    if (!line.empty())
+      lines.push_back(line);
+    start = end + 1;
+  }
+  if (lines.empty())
+    return "unknown error";
+  return fmt::format("{}", fmt::join(lines, "\n"));
+}
