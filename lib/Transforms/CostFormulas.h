@@ -1,7 +1,7 @@
 //===- CostFormulas.h - Formula families of the cost model ------*- C++ -*-===//
 //
 // Internal to the cost model (lib/Transforms/Cost*.cpp). Every aten op the
-// model knows maps, through the table in CostTable.cpp, to one formula family
+// model knows maps, through the table in CostOps.def, to one formula family
 // and two constants; `applyFormula` turns an op's recorded operands into
 // MACs and other flops by that family. The building blocks declared below
 // (convolution, linear, attention, normalisation, pooling, recurrent) are
@@ -22,36 +22,11 @@
 
 namespace mav::cost::detail {
 
-/// Formula families; `FormulaSpec::a`/`b` give each family's constants.
+/// Formula families, one per COST_FAMILY line of CostOps.def, whose summary
+/// says what the family computes and what its constants mean.
 enum class Formula {
-  Zero,            ///< data movement, shape queries, constructors
-  Elementwise,     ///< a flops per output element
-  AddSub,          ///< 1 flop per output element, 2 when alpha != 1
-  Gelu,            ///< 5 (erf) or 9 (tanh approximation) per element
-  Softmax,         ///< a flops per input element
-  Reduction,       ///< a per input element + b per output element
-  MaxMin,          ///< binary: elementwise; unary: reduction
-  Dropout,         ///< 0 in eval, 2 per element in training
-  Conv,            ///< transposed if a == 1, or from operand 6
-  Linear,          ///< input @ weight.T (+ bias)
-  MatmulLike,      ///< out elems x last dim of operand a (+ out if b)
-  Addbmm,          ///< batched product summed over the batch
-  Einsum,          ///< pairwise contraction, left to right
-  Attention,       ///< scaled_dot_product_attention and variants
-  NativeMha,       ///< _native_multi_head_attention
-  EncoderLayer,    ///< _transformer_encoder_layer_fwd
-  RnnLayer,        ///< a gates per hidden unit (4 LSTM, 3 GRU, 1 RNN)
-  RnnCell,         ///< a gates
-  BatchNorm,       ///< weight at 1, bias at 2, training at 5
-  LayerNorm,       ///< weight at a, bias at a + 1, statistics computed
-  InstanceNorm,    ///< like BatchNorm, use_input_stats at 5
-  RmsNorm,         ///< weight at 2
-  MaxPool,         ///< a = spatial rank; kernel at 1
-  AvgPool,         ///< a = spatial rank; kernel at 1
-  AdaptiveMaxPool, ///< a = spatial rank
-  AdaptiveAvgPool, ///< a = spatial rank
-  Upsample,        ///< a flops per output element
-  Interpolate,     ///< mode string at 3
+#define COST_FAMILY(Family, Summary) Family,
+#include "CostOps.def"
 };
 
 /// One entry of the op table: a formula family and its constants.
