@@ -5,7 +5,7 @@
 // first to read (tied weights, listed in `shared_params`, are counted where
 // they were first read, so summing over nodes counts each once), its
 // buffers, the multiply-accumulates and flops of the aten ops it stands for
-// (formulas in CostModel.cpp, documented in docs/Costs.md), and the size of
+// (formulas in CostFormulas.cpp, documented in docs/Costs.md), and the size of
 // its results. The graph gets the totals.
 //
 // Nothing is silently left out: an op without a formula counts 0, is listed
