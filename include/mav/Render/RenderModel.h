@@ -116,12 +116,16 @@ struct RenderModel {
   /// Hover lines of a node as plain text: Name, Operation, Activations,
   /// Parameters, FLOPS, then `Error: ...` for a failed node or `Status: not
   /// run`, then the args lines; backends escape them for their context.
-  /// The HTML front end composes the same lines from the widget spec
-  /// (docs/Widget.md, "Hover text"); the two must change together.
+  /// This is the one place the hover text is composed (docs/Widget.md,
+  /// "Hover text"); the widget spec carries these lines (`nodes.hover`).
   std::vector<std::string> getHoverLines(uint32_t node) const;
+  /// The hover lines as a Plotly label: each escaped with escapePlotlyText,
+  /// joined with `<br>`, as the figure's node trace carries them.
+  std::string getHoverText(uint32_t node) const;
   /// Table columns (`Params [11 689 512]` carries the total) and one row per
-  /// node in graph order. The front end composes the same rows from the
-  /// widget spec (docs/Widget.md, "Table").
+  /// node in graph order. The widget spec carries the counts as they appear
+  /// in these rows (`nodes.paramsText`, `nodes.flopsText`; docs/Widget.md,
+  /// "Table").
   std::vector<std::string> getTableHeader() const;
   std::vector<std::string> getTableRow(uint32_t node) const;
 };

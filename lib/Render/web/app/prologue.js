@@ -18,9 +18,9 @@
 //   - the dropdown restyles the main graph's nodes and redraws the overview;
 //   - the search box selects nodes whose name or operation matches.
 // Text from the model reaches the page only through textContent and Plotly's
-// escaped labels; nothing is assigned to innerHTML. The spec has no hover
-// text or table cells: they are composed here from the node columns, by the
-// rules of docs/Widget.md (RenderModel::getHoverLines/getTableRow in C++).
+// escaped labels; nothing is assigned to innerHTML. The hover text and the
+// table's counts come composed in the spec (docs/Widget.md): the rules that
+// write them live in C++ only (RenderModel), shared with --plotly-json.
 (function () {
   'use strict';
 
@@ -47,7 +47,7 @@
   }
   var spec = JSON.parse(document.getElementById('mav-spec').textContent);
   mark('mav-spec-parsed');
-  if (spec.version !== 2) {
+  if (spec.version !== 3) {
     fail('Unsupported widget spec version ' + spec.version + '.');
     return;
   }

@@ -71,8 +71,8 @@
       function (i) { return nodes.name[i].length + (nodes.parent[i] !== null ? 3 : 0); },
       function (i) { return nodes.op[i].length; },
       function (i) { return nodes.activations[i].length; },
-      function (i) { return thousandsLength(nodes.params[i]); },
-      function (i) { return thousandsLength(nodes.flops[i]); }
+      function (i) { return nodes.paramsText[i].length; },
+      function (i) { return nodes.flopsText[i].length; }
     ];
     columns.forEach(function (_, c) {
       var longest = [];
