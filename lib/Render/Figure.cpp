@@ -289,7 +289,9 @@ json mav::buildPlotlyFigure(const RenderModel &model, const ViewOptions &view) {
     opacity.push_back(node.status == "not-run" ? kNotRunOpacity : 1.0);
     bool failedNode = node.status == "failed";
     bool notRun = node.status == "not-run";
-    lineColors.push_back(failedNode ? kFailedColor
+    // A failed node is outlined in its own colour (the Error colour the
+    // color pass chose), thicker than the others.
+    lineColors.push_back(failedNode ? node.color
                          : notRun   ? kNotRunOutlineColor
                                     : "#FFFFFF");
     lineWidths.push_back(failedNode ? 2 : notRun ? 1 : 0.5);
@@ -610,7 +612,6 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
         {"states", std::move(states)}}},
       {"style",
        {{"edgeColor", kEdgeColor},
-        {"failedColor", kFailedColor},
         {"notRunOpacity", kNotRunOpacity},
         {"notRunOutlineColor", kNotRunOutlineColor},
         {"mainSizeRange", {kMainMinSize, kMainMaxSize}},

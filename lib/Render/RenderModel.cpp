@@ -250,9 +250,11 @@ LogicalResult mav::buildRenderModel(const Graph &graph, RenderModel &model,
       ok = false;
       continue;
     }
-    view.color = view.status == "failed" ? kFailedColor
-                 : color.empty()         ? kMissingColor
-                                         : color;
+    // The IR's colour wins, also for failed nodes: a user's Error colour
+    // (`color{map=[Error:...]}`) must reach the figure.
+    view.color = !color.empty()            ? color
+                 : view.status == "failed" ? kUncoloredFailedColor
+                                           : kMissingColor;
     if (const Attribute *parent = node.attrs.get("parent")) {
       std::optional<uint32_t> parentIndex;
       if (parent->isString())

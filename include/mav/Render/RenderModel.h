@@ -30,8 +30,11 @@ inline constexpr double kMainMinSize = 6, kMainMaxSize = 18;
 inline constexpr double kOverviewMinSize = 4, kOverviewMaxSize = 10;
 /// Sub-nodes (merged under a parent) are drawn as small fixed markers.
 inline constexpr double kMainSubNodeSize = 4, kOverviewSubNodeSize = 2;
-/// Fill colour of failed nodes, and of nodes without a `color` attribute.
-inline constexpr const char *kFailedColor = "#FF0000";
+/// Fill colour of nodes without a `color` attribute: failed ones get the
+/// color pass's default Error colour, the others grey. A node with a
+/// `color` is drawn in it, failed or not: the color pass decides colours
+/// (docs/MergeAndColor.md), renderers draw what the IR says.
+inline constexpr const char *kUncoloredFailedColor = "#FF0000";
 inline constexpr const char *kMissingColor = "#7F7F7F";
 /// Opacity of nodes that were never run (status = "not-run"), and the
 /// outline that keeps their pale fill visible on white.
@@ -42,7 +45,8 @@ struct RenderNode {
   std::string name;
   std::string op;
   std::string category;
-  /// "#RRGGBB"; red for failed nodes.
+  /// "#RRGGBB": the node's `color`, or kUncoloredFailedColor /
+  /// kMissingColor when it has none.
   std::string color;
   /// "ok", "failed" or "not-run".
   std::string status;

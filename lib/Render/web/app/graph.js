@@ -27,8 +27,9 @@
   var opacity = nodes.status.map(function (status) {
     return status === 'not-run' ? spec.style.notRunOpacity : 1;
   });
-  var lineColors = nodes.status.map(function (status) {
-    if (status === 'failed') return spec.style.failedColor;
+  // A failed node is outlined in its own colour, as in --plotly-json.
+  var lineColors = nodes.status.map(function (status, i) {
+    if (status === 'failed') return nodes.color[i];
     if (status === 'not-run') return spec.style.notRunOutlineColor;
     return '#FFFFFF';
   });
