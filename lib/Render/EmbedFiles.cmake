@@ -2,13 +2,15 @@
 # carries its web front end (and plotly.js for --offline pages) with no files
 # at run time. Run at build time by lib/Render/CMakeLists.txt:
 #
-#   cmake -DOUTPUT=out.cpp -DENTRIES=getAppScript=app.js,getStyleSheet=app.css
+#   cmake -DOUTPUT=out.cpp -DENTRIES=getAppScript=a.js|b.js,getStyleSheet=app.css
 #         [-DEMPTY=getPlotlyJs] -P EmbedFiles.cmake
 #
-# Each ENTRIES item `function=path` defines `std::string_view
-# mav::web::function()` returning the file's bytes; each EMPTY name defines
-# one returning an empty view. Contents go into raw string literals; a file
-# containing the literal's delimiter is rejected rather than miscompiled.
+# Each ENTRIES item `function=path[|path...]` defines `std::string_view
+# mav::web::function()` returning the bytes of its files, concatenated in
+# the order given with nothing in between (the page's script is written as
+# several files, lib/Render/web/app/); each EMPTY name defines one returning
+# an empty view. Contents go into raw string literals; contents containing
+# the literal's delimiter are rejected rather than miscompiled.
 
 cmake_minimum_required(VERSION 3.20)
 
@@ -21,15 +23,23 @@ foreach(entry IN LISTS entries)
   string(FIND "${entry}" "=" eq)
   string(SUBSTRING "${entry}" 0 ${eq} function)
   math(EXPR pathStart "${eq} + 1")
-  string(SUBSTRING "${entry}" ${pathStart} -1 path)
-  file(READ "${path}" content)
+  string(SUBSTRING "${entry}" ${pathStart} -1 pathList)
+  string(REPLACE "|" ";" paths "${pathList}")
+  set(content "")
+  set(comment "")
+  foreach(path IN LISTS paths)
+    file(READ "${path}" part)
+    string(APPEND content "${part}")
+    string(APPEND comment "// ${path}\n")
+  endforeach()
+  # Checked on the whole text: a delimiter could also span two files.
   string(FIND "${content}" ")${delimiter}\"" clash)
   if(NOT clash EQUAL -1)
-    message(FATAL_ERROR "${path} contains ')${delimiter}\"' and cannot be "
-                        "embedded as a raw string literal")
+    message(FATAL_ERROR "${pathList} contains ')${delimiter}\"' and cannot "
+                        "be embedded as a raw string literal")
   endif()
   string(APPEND body
-    "// ${path}\nconst char kData${index}[] = R\"${delimiter}(${content})${delimiter}\";\n\n")
+    "${comment}const char kData${index}[] = R\"${delimiter}(${content})${delimiter}\";\n\n")
   string(APPEND definitions
     "std::string_view mav::web::${function}() {\n"
     "  return {kData${index}, sizeof(kData${index}) - 1};\n}\n\n")

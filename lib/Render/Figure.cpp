@@ -220,31 +220,6 @@ static json yRange(AxisRange range) {
   return json::array({roundForOutput(range.high), roundForOutput(range.low)});
 }
 
-static std::string joinHover(const RenderModel &model, uint32_t index) {
-  std::vector<std::string> lines = model.getHoverLines(index);
-  size_t size = 0;
-  for (const std::string &line : lines)
-    size += line.size() + 4;
-  std::string text;
-  text.reserve(size + 16);
-  for (size_t i = 0; i < lines.size(); ++i) {
-    if (i)
-      text += "<br>";
-    // escapePlotlyText, appended in place (10,000s of lines per figure).
-    for (char c : lines[i]) {
-      if (c == '&')
-        text += "&amp;";
-      else if (c == '<')
-        text += "&lt;";
-      else if (c == '>')
-        text += "&gt;";
-      else
-        text += c;
-    }
-  }
-  return text;
-}
-
 /// A JSON array of strings, moved in rather than copied.
 static json stringArray(std::vector<std::string> &&strings) {
   json array = json::array();
@@ -310,11 +285,13 @@ json mav::buildPlotlyFigure(const RenderModel &model, const ViewOptions &view) {
        lineColors = json::array(), lineWidths = json::array();
   for (uint32_t i = 0; i < model.nodes.size(); ++i) {
     const RenderNode &node = model.nodes[i];
-    hover.push_back(joinHover(model, i));
+    hover.push_back(model.getHoverText(i));
     opacity.push_back(node.status == "not-run" ? kNotRunOpacity : 1.0);
     bool failedNode = node.status == "failed";
     bool notRun = node.status == "not-run";
-    lineColors.push_back(failedNode ? kFailedColor
+    // A failed node is outlined in its own colour (the Error colour the
+    // color pass chose), thicker than the others.
+    lineColors.push_back(failedNode ? node.color
                          : notRun   ? kNotRunOutlineColor
                                     : "#FFFFFF");
     lineWidths.push_back(failedNode ? 2 : notRun ? 1 : 0.5);
@@ -496,9 +473,11 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
 
   // Nodes and edges are most of the document: they are columns (one array
   // per field, filled in place) rather than an object per node, which in
-  // nlohmann is a std::map with an allocation per member. Hover text and
-  // table rows are not in the spec: the front end composes them from these
-  // columns (docs/Widget.md).
+  // nlohmann is a std::map with an allocation per member. The text a node
+  // shows (hover lines, the table's counts) is composed here, by the
+  // RenderModel's rules, and the front end only displays it. Hover lines
+  // are plain text, not the figure's Plotly markup: in the HTML page every
+  // `<br>` would be written `\u003cbr\u003e`, 10 bytes a line more.
   size_t count = model.nodes.size();
   auto column = [count]() {
     json array = json::array();
@@ -512,8 +491,10 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
        colors = column(), statuses = column(), errors = column(),
        xs = column(), ys = column(), levelList = column(), parents = column(),
        params = column(), flops = column(), activations = column(),
-       argCounts = column(), args = json::array();
-  for (const RenderNode &node : model.nodes) {
+       argCounts = column(), args = json::array(), hovers = column(),
+       paramsTexts = column(), flopsTexts = column();
+  for (uint32_t i = 0; i < count; ++i) {
+    const RenderNode &node = model.nodes[i];
     list(names).emplace_back(node.name);
     list(ops).emplace_back(node.op);
     list(categories).emplace_back(node.category);
@@ -530,6 +511,9 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
     list(argCounts).emplace_back(node.args.size());
     for (const std::string &line : node.args)
       list(args).emplace_back(line);
+    list(hovers).emplace_back(stringArray(model.getHoverLines(i)));
+    list(paramsTexts).emplace_back(formatThousands(node.params));
+    list(flopsTexts).emplace_back(formatThousands(node.flops));
   }
   json::object_t nodes;
   nodes.emplace("activations", std::move(activations));
@@ -539,10 +523,13 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
   nodes.emplace("color", std::move(colors));
   nodes.emplace("error", std::move(errors));
   nodes.emplace("flops", std::move(flops));
+  nodes.emplace("flopsText", std::move(flopsTexts));
+  nodes.emplace("hover", std::move(hovers));
   nodes.emplace("level", std::move(levelList));
   nodes.emplace("name", std::move(names));
   nodes.emplace("op", std::move(ops));
   nodes.emplace("params", std::move(params));
+  nodes.emplace("paramsText", std::move(paramsTexts));
   nodes.emplace("parent", std::move(parents));
   nodes.emplace("status", std::move(statuses));
   nodes.emplace("x", std::move(xs));
@@ -625,7 +612,6 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
         {"states", std::move(states)}}},
       {"style",
        {{"edgeColor", kEdgeColor},
-        {"failedColor", kFailedColor},
         {"notRunOpacity", kNotRunOpacity},
         {"notRunOutlineColor", kNotRunOutlineColor},
         {"mainSizeRange", {kMainMinSize, kMainMaxSize}},

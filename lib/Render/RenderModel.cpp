@@ -4,7 +4,9 @@
 // RenderModel. The rules that shape IDLMAV's figure live here: the log2 size
 // scale, hover text, the Activations spelling `(1,64,56,56)`, thousands
 // separated by spaces, and the skip-connection polylines built from
-// `layout.operand_offsets`.
+// `layout.operand_offsets`. They are the only copy: the Plotly figure and
+// the widget spec carry the text they produce, and the HTML front end
+// displays the spec's strings without formatting anything itself.
 //
 //===----------------------------------------------------------------------===//
 
@@ -248,9 +250,11 @@ LogicalResult mav::buildRenderModel(const Graph &graph, RenderModel &model,
       ok = false;
       continue;
     }
-    view.color = view.status == "failed" ? kFailedColor
-                 : color.empty()         ? kMissingColor
-                                         : color;
+    // The IR's colour wins, also for failed nodes: a user's Error colour
+    // (`color{map=[Error:...]}`) must reach the figure.
+    view.color = !color.empty()            ? color
+                 : view.status == "failed" ? kUncoloredFailedColor
+                                           : kMissingColor;
     if (const Attribute *parent = node.attrs.get("parent")) {
       std::optional<uint32_t> parentIndex;
       if (parent->isString())
@@ -396,6 +400,31 @@ std::vector<std::string> RenderModel::getHoverLines(uint32_t index) const {
     lines.push_back("Status: not run");
   lines.insert(lines.end(), view.args.begin(), view.args.end());
   return lines;
+}
+
+std::string RenderModel::getHoverText(uint32_t index) const {
+  std::vector<std::string> lines = getHoverLines(index);
+  size_t size = 0;
+  for (const std::string &line : lines)
+    size += line.size() + 4;
+  std::string text;
+  text.reserve(size + 16);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (i)
+      text += "<br>";
+    // escapePlotlyText, appended in place (10,000s of lines per figure).
+    for (char c : lines[i]) {
+      if (c == '&')
+        text += "&amp;";
+      else if (c == '<')
+        text += "&lt;";
+      else if (c == '>')
+        text += "&gt;";
+      else
+        text += c;
+    }
+  }
+  return text;
 }
 
 std::vector<std::string> RenderModel::getTableHeader() const {

@@ -15,7 +15,10 @@
 //   7. when the free colours run out -> the fallback (Uncategorized) colour.
 // The role colours (Error, InOut, NotRun, Uncategorized) are #FF0000,
 // #000000, #D3D3D3 and #A5AA99 unless a map gives them; `large`'s base map
-// gives Error, InOut and Uncategorized Dark24 entries 3, 5 and 15.
+// gives InOut and Uncategorized Dark24 entries 5 and 15. Error is #FF0000
+// with every palette (IDLMAV's `large` map has Dark24 entry 3, #FB0D0D;
+// mav's figures have always shown failed nodes #FF0000, and now that
+// renderers draw exactly the colour this pass wrote, the pass must say it).
 // Departures from IDLMAV, all documented in docs/MergeAndColor.md: a user's
 // operation mapping wins over its category mapping (IDLMAV let the category
 // win), `avoid` works with every palette and is checked, colours are
@@ -246,18 +249,19 @@ private:
 };
 
 /// Base maps, category -> palette index, of the two palettes IDLMAV
-/// designed. `Uncategorized` here only sets the fallback colour.
+/// designed. `Uncategorized` here only sets the fallback colour. IDLMAV's
+/// `Error: 3` for `large` is left out: the Error colour is #FF0000 unless
+/// the user maps it (entry 3 is among `large`'s avoided indices anyway).
 struct BaseMapEntry {
   std::string_view key;
   int64_t index;
 };
 constexpr BaseMapEntry kLargeBaseMap[] = {
-    {"InOut", 5},        {"Error", 3},       {"Uncategorized", 15},
-    {"Convolution", 10}, {"Linear", 0},      {"Transformer", 17},
-    {"Recurrent", 6},    {"Activation", 19}, {"Normalization", 8},
-    {"Pooling", 20},     {"Padding", 14},    {"Dropout", 2},
-    {"Sparse", 13},      {"Vision", 12},     {"Distance", 4},
-    {"Loss", 9},
+    {"InOut", 5},        {"Uncategorized", 15}, {"Convolution", 10},
+    {"Linear", 0},       {"Transformer", 17},   {"Recurrent", 6},
+    {"Activation", 19},  {"Normalization", 8},  {"Pooling", 20},
+    {"Padding", 14},     {"Dropout", 2},        {"Sparse", 13},
+    {"Vision", 12},      {"Distance", 4},       {"Loss", 9},
 };
 constexpr BaseMapEntry kSmallBaseMap[] = {
     {"Convolution", 7},
@@ -722,8 +726,8 @@ void mav::registerColorPass(PassRegistry &registry) {
       "Padding, Activation, Normalization, Recurrent, Transformer, Linear, "
       "Dropout, Sparse, Distance, Loss, Vision or Uncategorized) and `color` "
       "(`#RRGGBB`) on every node, and the graph attribute `color.palette`. "
-      "First match wins: failed node (role Error: #FF0000; `large` maps it "
-      "to Dark24 entry 3), input/output (InOut: #000000; `large`: entry 5), "
+      "First match wins: failed node (role Error: #FF0000, every palette), "
+      "input/output (InOut: #000000; `large`: entry 5), "
       "not-run node (NotRun: #D3D3D3), an operation in the user map, a "
       "category in the user or base map, the next free palette colour "
       "(operations picked alternately by most nodes and most parameters), "

@@ -2,7 +2,7 @@
 //
 // The JSON documents the backends write: IDLMAV's portable figure as Plotly
 // figure JSON (`--plotly-json`), and the widget spec (`--widget`) that the
-// HTML front end (lib/Render/web/app.js) renders with synchronised panels.
+// HTML front end (lib/Render/web/app/) renders with synchronised panels.
 // Both are nlohmann::json values; nlohmann's default object is a std::map, so
 // keys come out sorted and the bytes are the same on every run.
 //
@@ -20,7 +20,7 @@ namespace mav {
 
 /// Version of the widget spec format (docs/Widget.md); bumped on any change
 /// a front end would notice.
-inline constexpr int kWidgetSpecVersion = 2;
+inline constexpr int kWidgetSpecVersion = 3;
 
 /// The plotly.js the HTML page loads from the CDN: plotly's `gl2d` partial
 /// bundle, the smallest one with `scattergl` (2 MB instead of 4.6). `--offline`

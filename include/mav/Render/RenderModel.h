@@ -30,8 +30,11 @@ inline constexpr double kMainMinSize = 6, kMainMaxSize = 18;
 inline constexpr double kOverviewMinSize = 4, kOverviewMaxSize = 10;
 /// Sub-nodes (merged under a parent) are drawn as small fixed markers.
 inline constexpr double kMainSubNodeSize = 4, kOverviewSubNodeSize = 2;
-/// Fill colour of failed nodes, and of nodes without a `color` attribute.
-inline constexpr const char *kFailedColor = "#FF0000";
+/// Fill colour of nodes without a `color` attribute: failed ones get the
+/// color pass's default Error colour, the others grey. A node with a
+/// `color` is drawn in it, failed or not: the color pass decides colours
+/// (docs/MergeAndColor.md), renderers draw what the IR says.
+inline constexpr const char *kUncoloredFailedColor = "#FF0000";
 inline constexpr const char *kMissingColor = "#7F7F7F";
 /// Opacity of nodes that were never run (status = "not-run"), and the
 /// outline that keeps their pale fill visible on white.
@@ -42,7 +45,8 @@ struct RenderNode {
   std::string name;
   std::string op;
   std::string category;
-  /// "#RRGGBB"; red for failed nodes.
+  /// "#RRGGBB": the node's `color`, or kUncoloredFailedColor /
+  /// kMissingColor when it has none.
   std::string color;
   /// "ok", "failed" or "not-run".
   std::string status;
@@ -116,12 +120,16 @@ struct RenderModel {
   /// Hover lines of a node as plain text: Name, Operation, Activations,
   /// Parameters, FLOPS, then `Error: ...` for a failed node or `Status: not
   /// run`, then the args lines; backends escape them for their context.
-  /// The HTML front end composes the same lines from the widget spec
-  /// (docs/Widget.md, "Hover text"); the two must change together.
+  /// This is the one place the hover text is composed (docs/Widget.md,
+  /// "Hover text"); the widget spec carries these lines (`nodes.hover`).
   std::vector<std::string> getHoverLines(uint32_t node) const;
+  /// The hover lines as a Plotly label: each escaped with escapePlotlyText,
+  /// joined with `<br>`, as the figure's node trace carries them.
+  std::string getHoverText(uint32_t node) const;
   /// Table columns (`Params [11 689 512]` carries the total) and one row per
-  /// node in graph order. The front end composes the same rows from the
-  /// widget spec (docs/Widget.md, "Table").
+  /// node in graph order. The widget spec carries the counts as they appear
+  /// in these rows (`nodes.paramsText`, `nodes.flopsText`; docs/Widget.md,
+  /// "Table").
   std::vector<std::string> getTableHeader() const;
   std::vector<std::string> getTableRow(uint32_t node) const;
 };

@@ -15,7 +15,8 @@
 
 namespace mav::web {
 
-/// lib/Render/web/page.html, app.css and app.js.
+/// lib/Render/web/page.html, app.css, and the page's script: the files of
+/// lib/Render/web/app/ joined in the order lib/Render/CMakeLists.txt gives.
 std::string_view getPageTemplate();
 std::string_view getStyleSheet();
 std::string_view getAppScript();

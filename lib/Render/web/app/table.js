@@ -1,0 +1,148 @@
+// table.js - The table of nodes, one row per node
+//
+// A virtual table (only the rows in view exist) whose row clicks select
+// nodes.
+
+  // The table is virtual: only the rows in view (and a few either side)
+  // exist in the DOM, between two spacer rows that give the scroll area the
+  // height of every row. A full table of 10,000 rows cost seconds of layout
+  // before the graphs could draw. Rows have one fixed height and the
+  // columns fixed widths, measured once on the widest cells, so rows can
+  // come and go without anything moving.
+  function buildTable() {
+    var columns = spec.table.columns, overscan = 20;
+    var tableEl = element('table', null, tableDiv);
+    var colgroup = element('colgroup', null, tableEl);
+    var cols = columns.map(function () { return element('col', null, colgroup); });
+    var head = element('thead', null, tableEl);
+    var headRow = element('tr', null, head);
+    columns.forEach(function (text) {
+      element('th', null, headRow).textContent = text;
+    });
+    var body = element('tbody', null, tableEl);
+    var t = { first: 0, last: 0, rowHeight: 0, headerHeight: 0,
+              body: body, count: count };
+
+    function spacer(height) {
+      var row = document.createElement('tr');
+      row.className = 'mav-spacer';
+      var cell = element('td', null, row);
+      cell.colSpan = columns.length;
+      row.style.height = height + 'px';
+      return row;
+    }
+
+    function renderRow(i) {
+      var row = document.createElement('tr');
+      row.dataset.node = String(i);
+      var className = '';
+      if (nodes.status[i] === 'failed') className += ' mav-failed';
+      if (nodes.status[i] === 'not-run') className += ' mav-not-run';
+      if (nodes.parent[i] !== null) className += ' mav-sub-node';
+      if (i === state.selected) className += ' mav-selected';
+      if (className) row.className = className.slice(1);
+      tableCells(i).forEach(function (text, c) {
+        var cell = element('td', c >= 3 ? 'mav-number' : null, row);
+        if (c === 0) {
+          var swatch = element('span', 'mav-swatch', cell);
+          swatch.style.backgroundColor = nodes.color[i];
+        }
+        cell.appendChild(document.createTextNode(text));
+      });
+      return row;
+    }
+
+    /// Shows rows [first, last) between the spacers.
+    function show(first, last) {
+      t.first = first;
+      t.last = last;
+      var fragment = document.createDocumentFragment();
+      fragment.appendChild(spacer(first * t.rowHeight));
+      for (var i = first; i < last; i++) fragment.appendChild(renderRow(i));
+      fragment.appendChild(spacer((count - last) * t.rowHeight));
+      body.textContent = '';
+      body.appendChild(fragment);
+    }
+
+    // Column widths: lay out the rows with the longest text of each column
+    // (and the header), then fix them.
+    var candidates = {};
+    var cellLength = [
+      function (i) { return nodes.name[i].length + (nodes.parent[i] !== null ? 3 : 0); },
+      function (i) { return nodes.op[i].length; },
+      function (i) { return nodes.activations[i].length; },
+      function (i) { return nodes.paramsText[i].length; },
+      function (i) { return nodes.flopsText[i].length; }
+    ];
+    columns.forEach(function (_, c) {
+      var longest = [];
+      for (var i = 0; i < count; i++) {
+        var length = cellLength[c](i);
+        if (longest.length < 8 || length > longest[longest.length - 1][0]) {
+          longest.push([length, i]);
+          longest.sort(function (a, b) { return b[0] - a[0]; });
+          if (longest.length > 8) longest.pop();
+        }
+      }
+      longest.forEach(function (entry) { candidates[entry[1]] = true; });
+    });
+    var measured = Object.keys(candidates).map(Number).sort(function (a, b) {
+      return a - b;
+    });
+    measured.forEach(function (i) { body.appendChild(renderRow(i)); });
+    var widths = Array.prototype.map.call(headRow.cells, function (th) {
+      return th.getBoundingClientRect().width;
+    });
+    if (measured.length) {
+      var rowsEls = body.rows;
+      t.rowHeight = (rowsEls[rowsEls.length - 1].getBoundingClientRect().bottom -
+                     rowsEls[0].getBoundingClientRect().top) / rowsEls.length;
+    }
+    t.headerHeight = head.getBoundingClientRect().height;
+    var total = 0;
+    cols.forEach(function (col, c) {
+      var width = Math.ceil(widths[c]) + 2;
+      col.style.width = width + 'px';
+      total += width;
+    });
+    tableEl.style.width = total + 'px';
+    tableEl.style.tableLayout = 'fixed';
+    // Whole pixels (a row's height is a minimum in tables: round up), so
+    // that row i starts exactly at header + i * rowHeight.
+    t.rowHeight = Math.max(1, Math.ceil(t.rowHeight - 0.01) || 20);
+    body.style.setProperty('--mav-row-height', t.rowHeight + 'px');
+    show(0, Math.min(count, overscan * 2));
+
+    /// Renders the rows around the scroll position (call after scrolling).
+    t.update = function () {
+      var top = Math.max(0, tableDiv.scrollTop - t.headerHeight);
+      var visible = Math.ceil(tableDiv.clientHeight / t.rowHeight) + 1;
+      var first = Math.max(0, Math.floor(top / t.rowHeight) - overscan);
+      var last = Math.min(count, first + visible + 2 * overscan);
+      if (first !== t.first || last !== t.last) {
+        // Only re-render when the view leaves the rendered band.
+        var shownTop = Math.floor(top / t.rowHeight);
+        if (shownTop < t.first || shownTop + visible > t.last ||
+            t.last === t.first)
+          show(first, last);
+      }
+    };
+    /// The row element of node i, or null when it is not rendered.
+    t.rowElement = function (i) {
+      if (i < t.first || i >= t.last) return null;
+      return body.rows[i - t.first + 1] || null;
+    };
+    /// Where row i starts, in the table's scroll coordinates.
+    t.rowTop = function (i) { return t.headerHeight + i * t.rowHeight; };
+    t.redraw = function () { show(t.first, t.last); };
+
+    tableDiv.addEventListener('scroll', t.update, { passive: true });
+    window.addEventListener('resize', t.update);
+    body.addEventListener('click', function (event) {
+      var row = event.target.closest('tr');
+      if (row && row.dataset.node !== undefined)
+        selectNode(Number(row.dataset.node), { scrollRow: false });
+    });
+    return t;
+  }
+
