@@ -2,7 +2,7 @@
 
 #include "mav/IR/Attribute.h"
 
-#include "IRStorage.h"
+#include "IRContextImpl.h"
 
 #include <algorithm>
 #include <cmath>
@@ -33,29 +33,12 @@ Attribute Attribute::real(double value) {
   return a;
 }
 
-// The layout that getString() and == rely on: the text of an inline string
-// runs from `inlineText` straight on into `raw`, and the whole object is two
-// words without padding.
 static_assert(sizeof(Attribute) == 16, "an Attribute is two words");
 
-Attribute Attribute::string(std::string_view value) {
-  static_assert(offsetof(Attribute, inlineText) == kInlineTextOffset &&
-                    offsetof(Attribute, raw) == 8 &&
-                    kInlineTextOffset + kMaxInlineString == sizeof(Attribute),
-                "inline strings fill bytes 2-15");
+Attribute Attribute::string(IRContext &context, std::string_view value) {
   Attribute a;
   a.kind = Kind::String;
-  if (value.size() <= kMaxInlineString) {
-    // Every byte past the text stays zero, so equal strings are equal
-    // attributes.
-    a.inlineLength = static_cast<uint8_t>(value.size());
-    if (!value.empty())
-      std::memcpy(reinterpret_cast<char *>(&a) + kInlineTextOffset,
-                  value.data(), value.size());
-    return a;
-  }
-  a.inlineLength = kOutOfLine;
-  a.stringValue = detail::uniqueString(value);
+  a.stringValue = context.getImpl().getString(value);
   return a;
 }
 
@@ -70,41 +53,46 @@ Attribute Attribute::type(Type value) {
   return a;
 }
 
-Attribute Attribute::list(const ListAttr &value) {
-  return list(value.data(), value.size());
+Attribute Attribute::list(IRContext &context, const ListAttr &value) {
+  return list(context, value.data(), value.size());
 }
 
-Attribute Attribute::list(const Attribute *elements, size_t size) {
+Attribute Attribute::list(IRContext &context, const Attribute *elements,
+                          size_t size) {
   Attribute a;
   a.kind = Kind::List;
-  a.listValue = detail::uniqueList(elements, size);
+  a.listValue = context.getImpl().getList(elements, size);
   return a;
 }
 
-Attribute Attribute::dict(const DictAttr &value) {
+Attribute Attribute::dict(IRContext &context, const DictAttr &value) {
   Attribute a;
   a.kind = Kind::Dict;
-  a.dictValue = detail::uniqueDict(value);
+  a.dictValue = context.getImpl().getDict(value);
   return a;
 }
 
-Attribute Attribute::stringList(const std::vector<std::string> &values) {
+Attribute Attribute::stringList(IRContext &context,
+                                const std::vector<std::string> &values) {
   ListAttr list;
   list.reserve(values.size());
   for (const std::string &v : values)
-    list.push_back(Attribute::string(v));
-  return Attribute::list(list);
+    list.push_back(Attribute::string(context, v));
+  return Attribute::list(context, list);
 }
 
-Attribute Attribute::intList(const std::vector<int64_t> &values) {
+Attribute Attribute::intList(IRContext &context,
+                             const std::vector<int64_t> &values) {
   ListAttr list;
   list.reserve(values.size());
   for (int64_t v : values)
     list.push_back(Attribute::integer(v));
-  return Attribute::list(list);
+  return Attribute::list(context, list);
 }
 
-size_t Attribute::hash() const { return detail::hashCombine(header(), raw); }
+size_t Attribute::hash() const {
+  return detail::hashCombine(static_cast<size_t>(kind), raw);
+}
 
 std::string_view Attribute::getKindName(Kind kind) {
   switch (kind) {
@@ -132,13 +120,8 @@ std::string_view Attribute::getKindName(Kind kind) {
 // DictAttr
 //===----------------------------------------------------------------------===//
 
-/// Byte order of keys, deciding on the first byte inline when it differs
-/// (most keys of a node do: `args`, `module`, `ops`, `params`...).
-static bool keyLess(std::string_view a, std::string_view b) {
-  if (!a.empty() && !b.empty() && a[0] != b[0])
-    return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]);
-  return a < b;
-}
+/// Keys are sorted in byte order.
+static bool keyLess(std::string_view a, std::string_view b) { return a < b; }
 
 static auto findKey(const std::vector<NamedAttribute> &entries,
                     std::string_view key) {
@@ -159,30 +142,17 @@ Attribute *DictAttr::get(std::string_view key) {
   return const_cast<Attribute *>(std::as_const(*this).get(key));
 }
 
-/// Makes room for one more entry. Dictionaries are many and small, and
-/// passes grow every node's by a few keys each: growing by half (1, 3, 5,
-/// 7, 10, 15, 22...) instead of doubling keeps most of them exactly full
-/// (a node's 19 attributes after the whole pipeline take 22 slots, not 32),
-/// which is hundreds of bytes per node on million-node graphs, at the same
-/// amortised cost.
-static void reserveOneMore(std::vector<NamedAttribute> &entries) {
-  size_t size = entries.size();
-  if (size < entries.capacity())
-    return;
-  entries.reserve(size == 0 ? 1 : size + std::max<size_t>(2, size / 2));
-}
-
 /// The uniqued copy of a dictionary key.
-static std::string_view uniqueKey(std::string_view key) {
-  return detail::uniqueString(key)->value;
+static std::string_view uniqueKey(IRContext &context, std::string_view key) {
+  return context.getImpl().getString(key)->value;
 }
 
-void DictAttr::set(std::string_view key, Attribute value) {
+void DictAttr::set(IRContext &context, std::string_view key,
+                   Attribute value) {
   // Keys usually come in order (parsing printed IR, passes adding their
   // attributes): appending needs no search and no shifting.
   if (entries.empty() || keyLess(entries.back().name, key)) {
-    reserveOneMore(entries);
-    entries.push_back(NamedAttribute{uniqueKey(key), value});
+    entries.push_back(NamedAttribute{uniqueKey(context, key), value});
     return;
   }
   auto it = findKey(entries, key);
@@ -191,9 +161,8 @@ void DictAttr::set(std::string_view key, Attribute value) {
     return;
   }
   size_t index = static_cast<size_t>(it - entries.begin());
-  reserveOneMore(entries);
   entries.insert(entries.begin() + index,
-                 NamedAttribute{uniqueKey(key), value});
+                 NamedAttribute{uniqueKey(context, key), value});
 }
 
 bool DictAttr::erase(std::string_view key) {

@@ -1,9 +1,6 @@
 //===- Graph.cpp - The model graph: nodes, values, locations --------------===//
 
 #include "mav/IR/Graph.h"
-#include "mav/Support/MathExtras.h"
-
-#include "IRStorage.h"
 
 using namespace mav;
 
@@ -13,70 +10,25 @@ uint32_t Graph::addNode(Node node) {
   return index;
 }
 
-void Graph::reserve(size_t numNodes) {
-  nodes.reserve(numNodes);
-  if (nameSlots.size() < 2 * numNodes)
-    resizeNameIndex(numNodes);
-}
-
-static constexpr uint32_t kEmptySlot = UINT32_MAX;
-
-/// The slot is chosen by the low bits of the hash; the high half is kept
-/// in the slot as its tag.
-static uint32_t getHashTag(size_t hash) {
-  return static_cast<uint32_t>(static_cast<uint64_t>(hash) >> 32);
-}
-
-void Graph::resizeNameIndex(size_t numNodes) const {
-  // At most half full, so that a probe for an absent name (every new
-  // node's, to check it is not a redefinition) ends after a slot or two.
-  nameSlots.assign(powerOf2Ceil(2 * numNodes, 64), NameSlot{kEmptySlot, 0});
-  indexedNodes = 0;
-}
-
 void Graph::updateNameIndex() const {
   // The index grows with the graph; renames must call invalidateNameIndex().
   if (indexedNodes > nodes.size())
     invalidateNameIndex();
-  if (indexedNodes == nodes.size())
-    return;
-  if (nameSlots.size() < 2 * nodes.size())
-    resizeNameIndex(nodes.size());
-  size_t mask = nameSlots.size() - 1;
-  for (; indexedNodes < nodes.size(); ++indexedNodes) {
-    const std::string &name = nodes[indexedNodes].name;
-    size_t hash = detail::hashBytes(name);
-    uint32_t tag = getHashTag(hash);
-    for (size_t i = hash & mask;; i = (i + 1) & mask) {
-      NameSlot &slot = nameSlots[i];
-      if (slot.node == kEmptySlot) {
-        slot = NameSlot{static_cast<uint32_t>(indexedNodes), tag};
-        break;
-      }
-      if (slot.hashTag == tag && nodes[slot.node].name == name)
-        break; // a later node with the same name: the first one keeps it
-    }
-  }
+  for (; indexedNodes < nodes.size(); ++indexedNodes)
+    nameIndex.emplace(nodes[indexedNodes].name,
+                      static_cast<uint32_t>(indexedNodes));
 }
 
 std::optional<uint32_t> Graph::lookup(std::string_view nodeName) const {
   updateNameIndex();
-  if (nameSlots.empty())
+  auto it = nameIndex.find(std::string(nodeName));
+  if (it == nameIndex.end())
     return std::nullopt;
-  size_t mask = nameSlots.size() - 1;
-  size_t hash = detail::hashBytes(nodeName);
-  uint32_t tag = getHashTag(hash);
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    const NameSlot &slot = nameSlots[i];
-    if (slot.node == kEmptySlot)
-      return std::nullopt;
-    if (slot.hashTag == tag && nodes[slot.node].name == nodeName)
-      return slot.node;
-  }
+  return it->second;
 }
 
 void Graph::invalidateNameIndex() const {
-  nameSlots.clear();
+  nameIndex.clear();
   indexedNodes = 0;
 }
 

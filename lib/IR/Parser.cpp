@@ -16,26 +16,22 @@
 // `ops` list and `args` dictionary, spelled the same. Since attributes are
 // uniqued values, the same spelling always parses to the same Attribute, so
 // the parser keeps a small cache from the text of a list or dictionary to
-// the value it parsed to, and skips the text on a hit. The cache is found
-// by a hash of the next few dozen bytes, whatever they are, and an entry
-// hits if its whole text comes next in the buffer: parsing depends only on
-// the bytes it consumes, so where the same bytes start, the same value
-// ends after them. Nothing has to find where the list ends first, which
-// would be a scan of every byte of it. Only values that parsed without an
-// error are cached, with the nesting depth they need, so a hit behaves
-// exactly like parsing the text again.
+// the value it parsed to, and skips the text on a hit (on a 10k-node model
+// this halves the time to parse). The cache is found by a hash of the next
+// few dozen bytes, whatever they are, and an entry hits if its whole text
+// comes next in the buffer: parsing depends only on the bytes it consumes,
+// so where the same bytes start, the same value ends after them. Only
+// values that parsed without an error are cached, with the nesting depth
+// they need, so a hit behaves exactly like parsing the text again.
 //
 //===----------------------------------------------------------------------===//
 
 #include "mav/IR/Parser.h"
 
-#include "IRStorage.h"
 #include "Lexer.h"
-#include "mav/Support/MathExtras.h"
 #include "mav/Support/Text.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstring>
 #include <deque>
@@ -51,10 +47,10 @@ namespace {
 
 class Parser {
 public:
-  Parser(std::shared_ptr<const SourceBuffer> buffer, DiagnosticEngine &diags,
-         const ParserLimits &limits)
-      : buffer(std::move(buffer)), lexer(*this->buffer), diags(diags),
-        limits(limits) {}
+  Parser(IRContext &context, std::shared_ptr<const SourceBuffer> buffer,
+         DiagnosticEngine &diags, const ParserLimits &limits)
+      : context(context), buffer(std::move(buffer)), lexer(*this->buffer),
+        diags(diags), limits(limits) {}
 
   std::unique_ptr<Graph> parse();
 
@@ -141,6 +137,7 @@ private:
     return v;
   }
 
+  IRContext &context;
   std::shared_ptr<const SourceBuffer> buffer;
   Lexer lexer;
   DiagnosticEngine &diags;
@@ -151,11 +148,6 @@ private:
   /// The deepest nesting reached so far (for the aggregate cache).
   unsigned maxDepthReached = 0;
   std::vector<Diagnostic> errors;
-  /// About one node per line.
-  size_t expectedNodes = 0;
-  /// Inputs with fewer nodes than this leave the uniquing tables to grow
-  /// as they do (see parseGraphBody).
-  static constexpr size_t kPredictStorageNodes = 1 << 16;
 
   /// One entry of the cache of parsed lists and dictionaries: their text
   /// (a view into the buffer), the hash of the bytes it starts with (see
@@ -172,11 +164,11 @@ private:
   /// `ops` of two convolutions differ in the first operand shapes), few
   /// enough to hash quickly. They may run past the end of a short list.
   static constexpr size_t kMemoKeyBytes = 64;
-  /// Sets of two entries, the more recently stored first, so that lists
-  /// whose first bytes agree (and values seen once, such as a node's own
-  /// `params`) do not keep evicting each other. Sized by parse() to the
-  /// input (a power of two).
-  std::vector<std::array<AggregateMemo, 2>> aggregateMemo;
+  /// Direct-mapped by the hash; 4096 entries cover the distinct lists of
+  /// the largest real models.
+  static constexpr size_t kMemoSlots = 4096;
+  std::vector<AggregateMemo> aggregateMemo =
+      std::vector<AggregateMemo>(kMemoSlots);
 
   /// Names of nodes that had errors; their uses are not reported again.
   std::unordered_set<std::string_view> brokenNodes;
@@ -225,21 +217,11 @@ std::unique_ptr<Graph> Parser::parse() {
                 fmt::format("input is not valid UTF-8 (byte 0x{:02X})", byte));
     return nullptr;
   }
-  auto graph = std::make_unique<Graph>();
+  auto graph = std::make_unique<Graph>(context);
   graph->setSource(buffer);
-  // About one node per line: size the tables once.
-  {
-    const std::string &text = buffer->getText();
-    size_t lines = 0;
-    for (const char *p = text.data(), *end = p + text.size();
-         (p = static_cast<const char *>(std::memchr(p, '\n', end - p)));
-         ++p)
-      ++lines;
-    graph->reserve(lines);
-    expectedNodes = lines;
-    // A few aggregates a line; up to 8k sets (16k entries, 768 KB).
-    aggregateMemo.resize(powerOf2Ceil(2 * lines, 32, 1 << 13));
-  }
+  // About one node per line.
+  const std::string &text = buffer->getText();
+  graph->reserve(std::count(text.begin(), text.end(), '\n'));
   consume();
   if (tok.kind == TokenKind::Eof) {
     error(0, "input is empty (nothing but white space and comments); "
@@ -294,29 +276,11 @@ bool Parser::parseGraphBody(Graph &graph) {
   }
   if (!expect(TokenKind::LBrace, "'{' to start the graph body"))
     return false;
-  // Large inputs: once a sixteenth of the nodes are in, size the uniquing
-  // tables for the whole file by what that part created (the values a
-  // node adds, such as its module path, are about as many in every part
-  // of a model), instead of doubling tables of millions of values.
-  size_t predictAt = expectedNodes >= kPredictStorageNodes
-                         ? expectedNodes / 16
-                         : std::numeric_limits<size_t>::max();
-  UniqueStorageCounts atStart = countUniqueStorage();
   while (tok.kind != TokenKind::RBrace && tok.kind != TokenKind::Eof &&
          !tooManyErrors()) {
     size_t nodeStart = tok.offset;
     if (!parseNode(graph))
       skipToNextNode(nodeStart);
-    if (graph.size() == predictAt) {
-      UniqueStorageCounts now = countUniqueStorage();
-      auto predict = [&](size_t before, size_t after) {
-        return before + (after - before) * (expectedNodes / predictAt);
-      };
-      reserveUniqueStorage({predict(atStart.types, now.types),
-                            predict(atStart.strings, now.strings),
-                            predict(atStart.lists, now.lists),
-                            predict(atStart.dicts, now.dicts)});
-    }
   }
   if (tooManyErrors())
     return false;
@@ -501,14 +465,14 @@ bool Parser::parseType(Type &type) {
   size_t wordOffset = tok.offset;
   consume();
   if (word == "int" || word == "float" || word == "str" || word == "none") {
-    type = Type::scalar(word == "int"     ? Type::Kind::Int
+    type = Type::scalar(context, word == "int"     ? Type::Kind::Int
                         : word == "float" ? Type::Kind::Float
                         : word == "str"   ? Type::Kind::Str
                                           : Type::Kind::None);
     return true;
   }
   if (word == "bool" && tok.kind != TokenKind::LSquare) {
-    type = Type::scalar(Type::Kind::Bool);
+    type = Type::scalar(context, Type::Kind::Bool);
     return true;
   }
   if (word == "tuple" || word == "list") {
@@ -531,9 +495,9 @@ bool Parser::parseType(Type &type) {
     if (word == "list") {
       if (elements.size() != 1)
         return error(wordOffset, "a list type has exactly one element type");
-      type = Type::list(std::move(elements[0]));
+      type = Type::list(context, std::move(elements[0]));
     } else {
-      type = Type::tuple(std::move(elements));
+      type = Type::tuple(context, std::move(elements));
     }
     return true;
   }
@@ -592,7 +556,7 @@ bool Parser::parseTensorShape(DType dtype, Type &type) {
       }
     }
     if (ok) {
-      type = Type::tensor(dtype, dims.data(), dims.size());
+      type = Type::tensor(context, dtype, dims.data(), dims.size());
       prevTokenEnd = i;
       lexer.seek(i);
       lexer.lex(tok);
@@ -602,7 +566,7 @@ bool Parser::parseTensorShape(DType dtype, Type &type) {
   consume(); // '['
   if (tok.kind == TokenKind::Star) {
     consume();
-    type = Type::unrankedTensor(dtype);
+    type = Type::unrankedTensor(context, dtype);
     return expect(TokenKind::RSquare, "']' after '*'");
   }
   std::vector<int64_t> &dims = scratchAt(dimScratch);
@@ -626,7 +590,7 @@ bool Parser::parseTensorShape(DType dtype, Type &type) {
   }
   if (!expect(TokenKind::RSquare, "',' or ']' in the shape"))
     return false;
-  type = Type::tensor(dtype, dims.data(), dims.size());
+  type = Type::tensor(context, dtype, dims.data(), dims.size());
   return true;
 }
 
@@ -636,21 +600,15 @@ bool Parser::parseAttribute(Attribute &attr) {
   const std::string &text = buffer->getText();
   size_t start = tok.offset;
   std::string_view rest(text.data() + start, text.size() - start);
-  size_t hash = hashBytes(rest.substr(0, kMemoKeyBytes));
-  std::array<AggregateMemo, 2> &set =
-      aggregateMemo[hash & (aggregateMemo.size() - 1)];
-  for (size_t way = 0; way < set.size(); ++way) {
-    AggregateMemo &memo = set[way];
-    if (memo.hash != hash || rest.substr(0, memo.text.size()) != memo.text ||
-        depth + memo.depth > limits.maxNestingDepth)
-      continue;
+  size_t hash = std::hash<std::string_view>()(rest.substr(0, kMemoKeyBytes));
+  AggregateMemo &memo = aggregateMemo[hash % kMemoSlots];
+  if (memo.hash == hash && rest.substr(0, memo.text.size()) == memo.text &&
+      depth + memo.depth <= limits.maxNestingDepth) {
     attr = memo.value;
     // As deep as parsing it would have gone (an enclosing list that is
     // being cached needs to know).
     maxDepthReached = std::max(maxDepthReached, depth + memo.depth);
     size_t end = start + memo.text.size();
-    if (way != 0)
-      std::swap(set[0], set[way]);
     prevTokenEnd = end;
     lexer.seek(end);
     lexer.lex(tok);
@@ -661,12 +619,10 @@ bool Parser::parseAttribute(Attribute &attr) {
   bool ok = parseAttributeUncached(attr);
   unsigned needed = maxDepthReached - depth;
   maxDepthReached = std::max(outerMax, maxDepthReached);
-  if (ok) {
-    // The value ends with its closing bracket, the last token consumed.
-    set[1] = set[0];
-    set[0] = AggregateMemo{rest.substr(0, prevTokenEnd - start), hash, attr,
-                           needed};
-  }
+  // The value ends with its closing bracket, the last token consumed.
+  if (ok)
+    memo = AggregateMemo{rest.substr(0, prevTokenEnd - start), hash, attr,
+                         needed};
   return ok;
 }
 
@@ -684,7 +640,7 @@ bool Parser::parseAttributeUncached(Attribute &attr) {
     consume();
     return true;
   case TokenKind::String:
-    attr = Attribute::string(tok.text);
+    attr = Attribute::string(context, tok.text);
     consume();
     return true;
   case TokenKind::LSquare: {
@@ -707,7 +663,7 @@ bool Parser::parseAttributeUncached(Attribute &attr) {
     if (!expect(TokenKind::RSquare, "',' or ']' in the list"))
       return false;
     std::vector<Attribute> &collected = listScratch[listDepth];
-    attr = Attribute::list(collected.data(), collected.size());
+    attr = Attribute::list(context, collected.data(), collected.size());
     collected.clear();
     return true;
   }
@@ -717,7 +673,7 @@ bool Parser::parseAttributeUncached(Attribute &attr) {
     DictAttr &dict = scratchAt(dictScratch);
     if (!parseDict(dict))
       return false;
-    attr = Attribute::dict(dict);
+    attr = Attribute::dict(context, dict);
     return true;
   }
   case TokenKind::Question: {
@@ -786,7 +742,7 @@ bool Parser::parseDict(DictAttr &dict) {
       if (dict.contains(key))
         return error(keyOffset,
                      fmt::format("duplicate attribute name '{}'", key));
-      dict.set(key, std::move(value));
+      dict.set(context, key, std::move(value));
       if (tok.kind != TokenKind::Comma)
         break;
       consume();
@@ -820,8 +776,8 @@ bool Parser::parseLocation(Location &loc) {
 }
 
 std::unique_ptr<Graph>
-mav::parseGraph(std::shared_ptr<const SourceBuffer> buffer,
+mav::parseGraph(IRContext &context, std::shared_ptr<const SourceBuffer> buffer,
                 DiagnosticEngine &diags, const ParserLimits &limits) {
-  Parser parser(std::move(buffer), diags, limits);
+  Parser parser(context, std::move(buffer), diags, limits);
   return parser.parse();
 }

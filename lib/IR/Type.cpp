@@ -2,7 +2,7 @@
 
 #include "mav/IR/Type.h"
 
-#include "IRStorage.h"
+#include "IRContextImpl.h"
 
 #include <array>
 #include <charconv>
@@ -54,36 +54,41 @@ std::optional<DType> mav::parseDTypeName(std::string_view name) {
   return std::nullopt;
 }
 
-Type Type::tensor(DType dtype, const std::vector<int64_t> &dims) {
-  return tensor(dtype, dims.data(), dims.size());
+Type Type::tensor(IRContext &context, DType dtype,
+                  const std::vector<int64_t> &dims) {
+  return tensor(context, dtype, dims.data(), dims.size());
 }
 
-Type Type::tensor(DType dtype, const int64_t *dims, size_t rank) {
-  return Type(detail::uniqueType(Kind::Tensor, dtype, /*ranked=*/true, dims,
-                                 rank, nullptr, 0));
+Type Type::tensor(IRContext &context, DType dtype, const int64_t *dims,
+                  size_t rank) {
+  return Type(context.getImpl().getType(Kind::Tensor, dtype, /*ranked=*/true,
+                                        dims, rank, nullptr, 0));
 }
 
-Type Type::unrankedTensor(DType dtype) {
-  return Type(detail::uniqueType(Kind::Tensor, dtype, /*ranked=*/false,
-                                 nullptr, 0, nullptr, 0));
+Type Type::unrankedTensor(IRContext &context, DType dtype) {
+  return Type(context.getImpl().getType(Kind::Tensor, dtype,
+                                        /*ranked=*/false, nullptr, 0, nullptr,
+                                        0));
 }
 
-Type Type::scalar(Kind kind) {
+Type Type::scalar(IRContext &context, Kind kind) {
   if (kind == Kind::Unknown)
     return Type();
-  return Type(detail::uniqueType(kind, DType::Unknown, /*ranked=*/false,
-                                 nullptr, 0, nullptr, 0));
+  return Type(context.getImpl().getType(kind, DType::Unknown,
+                                        /*ranked=*/false, nullptr, 0, nullptr,
+                                        0));
 }
 
-Type Type::tuple(const std::vector<Type> &elements) {
-  return Type(detail::uniqueType(Kind::Tuple, DType::Unknown,
-                                 /*ranked=*/false, nullptr, 0, elements.data(),
-                                 elements.size()));
+Type Type::tuple(IRContext &context, const std::vector<Type> &elements) {
+  return Type(context.getImpl().getType(Kind::Tuple, DType::Unknown,
+                                        /*ranked=*/false, nullptr, 0,
+                                        elements.data(), elements.size()));
 }
 
-Type Type::list(Type element) {
-  return Type(detail::uniqueType(Kind::List, DType::Unknown,
-                                 /*ranked=*/false, nullptr, 0, &element, 1));
+Type Type::list(IRContext &context, Type element) {
+  return Type(context.getImpl().getType(Kind::List, DType::Unknown,
+                                        /*ranked=*/false, nullptr, 0, &element,
+                                        1));
 }
 
 const std::vector<int64_t> &Type::getDims() const {

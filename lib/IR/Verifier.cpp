@@ -7,12 +7,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "mav/IR/Verifier.h"
-#include "mav/Support/MathExtras.h"
-
-#include "IRStorage.h"
 
 #include <array>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
@@ -29,9 +27,6 @@ using AttrCheck = std::optional<std::string> (*)(const Attribute &attr,
 struct AttrSpec {
   std::string_view name;
   AttrCheck check;
-  /// Whether the check looks at the node or graph, not just the value (the
-  /// others give one answer per uniqued value, which the verifier caches).
-  bool usesNode = false;
 };
 
 std::optional<std::string> expectKind(const Attribute &attr,
@@ -178,13 +173,13 @@ constexpr std::array<AttrSpec, 24> kNodeAttrSpecs = {{
     {"cost.uncounted", checkStringList},
     {"error", checkString},
     {"layout.level", checkCount},
-    {"layout.operand_offsets", checkOperandOffsets, /*usesNode=*/true},
+    {"layout.operand_offsets", checkOperandOffsets},
     {"layout.x", checkNumber},
     {"layout.y", checkNumber},
     {"module", checkString},
     {"ops", checkOps},
     {"params", checkTensorDict},
-    {"parent", checkParent, /*usesNode=*/true},
+    {"parent", checkParent},
     {"shared_params", checkStringList},
     {"status", checkStatus},
 }};
@@ -205,16 +200,13 @@ const AttrSpec *findGraphSpec(std::string_view name) {
 class Verifier {
 public:
   Verifier(const Graph &graph, DiagnosticEngine &diags)
-      : graph(graph), diags(diags), passed(passedSlotsFor(graph.size())) {
-    names.resize(powerOf2Ceil(2 * graph.size(), 16));
-    // Keys are uniqued: the spec of a key can be found by its address.
-    for (const AttrSpec &spec : kNodeAttrSpecs) {
-      const char *key = detail::uniqueString(spec.name)->value.data();
-      size_t i = slotOf(key, kSpecSlots);
-      while (specByKey[i].first)
-        i = (i + 1) % kSpecSlots;
-      specByKey[i] = {key, &spec};
-    }
+      : graph(graph), diags(diags) {
+    // Dictionary keys are uniqued in the graph's context: a key's spec is
+    // found by the address of its text.
+    for (const AttrSpec &spec : kNodeAttrSpecs)
+      specByKey.emplace(
+          Attribute::string(graph.getContext(), spec.name).getString().data(),
+          &spec);
   }
 
   LogicalResult run();
@@ -227,103 +219,28 @@ private:
                 fmt::format("node '%{}': {}", graph.getNode(index).name,
                             message));
   }
-  /// `nameHash` is the hash of the node's name (see prefetchNode).
-  void verifyNode(uint32_t index, size_t nameHash);
-
-  /// Starts bringing into the cache what verifying node `index` reads from
-  /// blocks of their own: its attribute entries, its operands and its slot
-  /// of the name table (a random one). run() calls it kPrefetchAhead nodes
-  /// ahead; the name's hash is kept for verifyNode. From 100k nodes on this
-  /// makes the verifier ~1.5-2x faster.
-  void prefetchNode(uint32_t index) {
-    const Node &node = graph.getNode(index);
-    node.prefetch();
-    size_t hash = std::hash<std::string_view>()(node.name);
-    hashesAhead[index % kHashesAhead] = hash;
-    __builtin_prefetch(&names[hash & (names.size() - 1)]);
-  }
-
-  /// Records the name of node `index`, whose hash is `hash`; returns the
-  /// earlier node with the same name, if there is one.
-  std::optional<uint32_t> addName(uint32_t index, size_t hash) {
-    const std::string &name = graph.getNode(index).name;
-    uint32_t tag = static_cast<uint32_t>(hash >> 32);
-    size_t mask = names.size() - 1;
-    for (size_t i = hash & mask;; i = (i + 1) & mask) {
-      NameSlot &slot = names[i];
-      if (slot.node == UINT32_MAX) {
-        slot = NameSlot{index, tag};
-        return std::nullopt;
-      }
-      if (slot.tag == tag && graph.getNode(slot.node).name == name)
-        return slot.node;
-    }
-  }
-
-  static size_t slotOf(const void *p, size_t slots) {
-    return (reinterpret_cast<uintptr_t>(p) >> 4) % slots;
-  }
-  const AttrSpec *findNodeSpec(std::string_view key) const {
-    for (size_t i = slotOf(key.data(), kSpecSlots); specByKey[i].first;
-         i = (i + 1) % kSpecSlots)
-      if (specByKey[i].first == key.data())
-        return specByKey[i].second;
-    return nullptr;
-  }
-  /// Whether the check of `spec` already passed for this uniqued value.
-  bool passedBefore(const AttrSpec &spec, const Attribute &value) {
-    const void *storage = value.getStorage();
-    if (!storage || spec.usesNode)
-      return false;
-    Passed &slot = passed[slotOf(storage, passed.size())];
-    return slot.storage == storage && slot.spec == &spec;
-  }
-  void recordPassed(const AttrSpec &spec, const Attribute &value) {
-    if (const void *storage = value.getStorage(); storage && !spec.usesNode)
-      passed[slotOf(storage, passed.size())] = {storage, &spec};
-  }
+  void verifyNode(uint32_t index);
 
   static constexpr unsigned kMaxErrors = 20;
-  static constexpr size_t kSpecSlots = 64;
-  /// Size of `passed`: a few values a node, up to 4096.
-  static size_t passedSlotsFor(size_t nodes) {
-    return std::min<size_t>(4096, 16 + 4 * nodes);
-  }
   const Graph &graph;
   DiagnosticEngine &diags;
   unsigned numErrors = 0;
-  /// Names of the nodes verified so far (built afresh on every run: the
-  /// graph's own name index would not see a pass rename a node without
-  /// invalidating it). Open addressing; each slot keeps part of the hash, so
-  /// a probe rarely reads another node's name.
-  struct NameSlot {
-    uint32_t node = UINT32_MAX;
-    uint32_t tag = 0;
-  };
-  std::vector<NameSlot> names;
-  static constexpr uint32_t kHashesAhead = 16;
-  static_assert(kPrefetchAhead < kHashesAhead, "a hash outlives its use");
-  /// Name hashes of the nodes prefetched and not yet verified, by index
-  /// modulo kHashesAhead.
-  std::array<size_t, kHashesAhead> hashesAhead{};
-  std::array<std::pair<const char *, const AttrSpec *>, kSpecSlots> specByKey{};
-  /// Direct-mapped cache of values whose check passed.
-  struct Passed {
-    const void *storage = nullptr;
-    const AttrSpec *spec = nullptr;
-  };
-  std::vector<Passed> passed;
+  std::unordered_map<const char *, const AttrSpec *> specByKey;
+  /// Names of the nodes verified so far, to the first node of each name
+  /// (built afresh on every run: the graph's own name index would not see
+  /// a pass rename a node without invalidating it).
+  std::unordered_map<std::string_view, uint32_t> names;
 };
 
 } // namespace
 
-void Verifier::verifyNode(uint32_t index, size_t nameHash) {
+void Verifier::verifyNode(uint32_t index) {
   const Node &node = graph.getNode(index);
   if (node.name.empty())
     nodeError(index, "a node needs a name");
-  if (std::optional<uint32_t> first = addName(index, nameHash))
+  if (auto [first, isNew] = names.emplace(node.name, index); !isNew)
     nodeError(index,
-              fmt::format("name is already used by node #{}", *first));
+              fmt::format("name is already used by node #{}", first->second));
   if (node.op.empty())
     nodeError(index, "operation name is empty");
 
@@ -360,13 +277,11 @@ void Verifier::verifyNode(uint32_t index, size_t nameHash) {
   }
 
   for (const NamedAttribute &attr : node.attrs) {
-    const AttrSpec *spec = findNodeSpec(attr.name);
-    if (!spec || passedBefore(*spec, attr.value))
+    auto spec = specByKey.find(attr.name.data());
+    if (spec == specByKey.end())
       continue;
-    if (auto message = spec->check(attr.value, graph, index))
+    if (auto message = spec->second->check(attr.value, graph, index))
       nodeError(index, fmt::format("attribute '{}' {}", attr.name, *message));
-    else
-      recordPassed(*spec, attr.value);
   }
 }
 
@@ -382,12 +297,8 @@ LogicalResult Verifier::run() {
 
   bool hasOutput = false;
   const uint32_t numNodes = static_cast<uint32_t>(graph.size());
-  for (uint32_t i = 0; i < numNodes && i < kPrefetchAhead; ++i)
-    prefetchNode(i);
   for (uint32_t i = 0; i < numNodes; ++i) {
-    if (i + kPrefetchAhead < numNodes)
-      prefetchNode(i + kPrefetchAhead);
-    verifyNode(i, hashesAhead[i % kHashesAhead]);
+    verifyNode(i);
     hasOutput |= graph.getNode(i).isOutput();
   }
   if (!hasOutput) {

@@ -28,12 +28,6 @@ void PassManager::dump(const Graph &graph, std::string_view when,
 
 LogicalResult PassManager::run(Graph &graph) {
   AnalysisManager analyses(graph);
-  size_t addedAttributes = 0;
-  for (const PipelineElement &element : passes)
-    addedAttributes += element.info->nodeAttributes;
-  if (addedAttributes)
-    for (Node &node : graph.getNodes())
-      node.attrs.reserve(node.attrs.size() + addedAttributes);
   for (const PipelineElement &element : passes) {
     const std::string &name = element.info->name;
     if (options.printBeforeAll || options.printBefore.count(name))

@@ -186,7 +186,8 @@ int mav::renderMain(int argc, char **argv, const PassRegistry &passes,
   // The heap could be sized for an input file at start-up, not for a pipe.
   if (inputFile == "-")
     reserveHeapForInput(input->getText().size());
-  std::unique_ptr<Graph> graph = parseGraph(input, diags);
+  IRContext context;
+  std::unique_ptr<Graph> graph = parseGraph(context, input, diags);
   if (!graph || failed(verify(*graph, diags)))
     return 1;
   if (!noDefaultPasses && failed(runDefaultPasses(*graph, passes, diags)))

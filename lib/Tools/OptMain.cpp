@@ -82,7 +82,8 @@ LogicalResult verifyRoundtrip(const Graph &graph, const PrintOptions &print,
                               DiagnosticEngine &diags) {
   std::string first = printGraphToString(graph, print);
   auto buffer = std::make_shared<SourceBuffer>("<roundtrip>", first);
-  std::unique_ptr<Graph> reparsed = parseGraph(buffer, diags);
+  IRContext context;
+  std::unique_ptr<Graph> reparsed = parseGraph(context, buffer, diags);
   if (!reparsed) {
     diags.error(SourceLoc{}, "round-trip failed: the printed IR does not "
                              "parse (errors above point into it)");
@@ -100,13 +101,6 @@ LogicalResult verifyRoundtrip(const Graph &graph, const PrintOptions &print,
                           line));
   return failure();
 }
-
-/// Size of the pieces a single graph's output is written in: small enough
-/// that the buffer stays in the cache and its pages are touched once (with
-/// 4 MB pieces, writing the 10k-node pipeline's 6 MB took 20-29 ms and with
-/// 256 KB 10-11 ms; at 100k nodes system time fell from 0.27-0.52 s to
-/// 0.07 s), large enough that the write calls cost nothing.
-constexpr size_t kOutputChunkBytes = 256 << 10;
 
 class OptDriver {
 public:
@@ -135,10 +129,12 @@ private:
 LogicalResult OptDriver::processChunk(std::shared_ptr<SourceBuffer> chunk,
                                       DiagnosticEngine &diags,
                                       std::string &output, bool stream) {
+  // One context per graph: a split input's graphs are freed one by one.
+  IRContext context;
   std::unique_ptr<Graph> graph;
   {
     Timer timer(timings, "Parse");
-    graph = parseGraph(chunk, diags);
+    graph = parseGraph(context, chunk, diags);
   }
   if (!graph)
     return failure();
@@ -174,30 +170,16 @@ LogicalResult OptDriver::processChunk(std::shared_ptr<SourceBuffer> chunk,
   if (options.verifyRoundtrip && failed(verifyRoundtrip(*graph, {}, diags)))
     return failure();
   Timer timer(timings, "Output");
-  if (stream) {
-    // Written in pieces: holding a million-node graph's 600 MB of text as
-    // well as the graph would only cost memory (and, on a VM, page faults).
-    std::unique_ptr<OutputFile> file =
-        OutputFile::open(options.outputFile, diags);
-    if (!file)
-      return failure();
-    output.reserve(kOutputChunkBytes + (64 << 10));
-    if (!printGraph(*graph, output, PrintOptions(), kOutputChunkBytes,
-                    [&](std::string &text) {
-                      bool ok = file->write(text);
-                      text.clear();
-                      return ok;
-                    }))
-      return failure();
-    return file->commit();
-  }
-  // The output is about as long as the input plus what the passes added
-  // (~200 bytes a node for the whole pipeline): reserving once saves copying
-  // it while it grows. Pages reserved but not written cost no memory.
-  output.reserve(chunk->getText().size() + chunk->getText().size() / 2 +
-                 graph->size() * 256);
+  // The output is about as long as the input plus what the passes added:
+  // reserving once saves copying it while it grows.
+  output.reserve(2 * chunk->getText().size() + 256 * graph->size());
   printGraph(*graph, output);
-  return success();
+  if (!stream)
+    return success();
+  std::unique_ptr<OutputFile> file = OutputFile::open(options.outputFile, diags);
+  if (!file || !file->write(output))
+    return failure();
+  return file->commit();
 }
 
 int OptDriver::run() {

@@ -379,7 +379,7 @@ void Interpreter::runCallMethod(const jit::Node *node, Env &env,
   OpenNode open = openNode(pathToName(callee_module->path),
                            callee_module->opName, callee_module, args, node);
   if (!callee_module->args.empty())
-    open.node.attrs.set("args", Attribute::dict(callee_module->args));
+    open.node.attrs.set(ctx, "args", Attribute::dict(ctx, callee_module->args));
   std::vector<Slot> results;
   if (notRunMode) {
     // Never ran: count what the module owns, leave the results unknown.
@@ -546,15 +546,15 @@ void Interpreter::executeOp(const jit::Node *node, Env &env,
 
   if (isNodeOp && current) {
     DictAttr entry;
-    entry.set("op", Attribute::string(node->kind().toQualString()));
+    entry.set(ctx, "op", Attribute::string(ctx, node->kind().toQualString()));
     ListAttr operands, results;
     for (const Slot &slot : inputs)
-      operands.push_back(getIValueAttr(slot.value, options.shapesOnly));
+      operands.push_back(getIValueAttr(ctx, slot.value, options.shapesOnly));
     for (size_t i = 0; i < numOutputs; ++i)
-      results.push_back(Attribute::type(getIValueType(stack[first + i])));
-    entry.set("operands", Attribute::list(std::move(operands)));
-    entry.set("results", Attribute::list(std::move(results)));
-    current->ops.push_back(Attribute::dict(std::move(entry)));
+      results.push_back(Attribute::type(getIValueType(ctx, stack[first + i])));
+    entry.set(ctx, "operands", Attribute::list(ctx, std::move(operands)));
+    entry.set(ctx, "results", Attribute::list(ctx, std::move(results)));
+    current->ops.push_back(Attribute::dict(ctx, std::move(entry)));
   }
 }
 

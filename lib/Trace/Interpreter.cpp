@@ -212,14 +212,14 @@ namespace {
 /// `__constants__`: kernel_size, stride, padding...) and its plain
 /// attributes, without private names (leading `_`), `training`, parameters,
 /// buffers, submodules and tensors.
-DictAttr getModuleArgs(const c10::ivalue::Object &object) {
+DictAttr getModuleArgs(IRContext &ctx, const c10::ivalue::Object &object) {
   const c10::ClassTypePtr &type = object.type();
   DictAttr args;
   auto add = [&](const std::string &name, const c10::IValue &value) {
     if (name.empty() || name[0] == '_' || name == "training")
       return;
-    if (std::optional<Attribute> attr = getHyperParameterAttr(value))
-      args.set(name, std::move(*attr));
+    if (std::optional<Attribute> attr = getHyperParameterAttr(ctx, value))
+      args.set(ctx, name, std::move(*attr));
   };
   for (size_t i = 0; i < type->numAttributes(); ++i) {
     if (type->is_parameter(i) || type->is_buffer(i) ||
@@ -268,7 +268,7 @@ void Interpreter::indexModule(
   info.leaf = !path.empty() && !isContainerClass(cls) &&
               (isTorchNn || !hasChildren);
   if (info.leaf)
-    info.args = getModuleArgs(*object);
+    info.args = getModuleArgs(ctx, *object);
   modules.emplace(object.get(), std::move(info));
 
   // Parameters and buffers first, then children: named_parameters() order.
@@ -383,8 +383,8 @@ OpenNode Interpreter::openNode(std::string baseName, std::string op,
   open.node.name = makeUniqueName(baseName);
   open.node.op = std::move(op);
   open.node.operands = getSources(args);
-  open.node.attrs.set("module", Attribute::string(module->path));
-  open.node.attrs.set("class", Attribute::stringList(module->classes));
+  open.node.attrs.set(ctx, "module", Attribute::string(ctx, module->path));
+  open.node.attrs.set(ctx, "class", Attribute::stringList(ctx, module->classes));
   if (site)
     open.siteLoc = getNodeLocation(site);
   if (options.debugInfo)
@@ -420,23 +420,23 @@ void Interpreter::closeNode(OpenNode &open, std::vector<Slot> results,
   uint32_t index = static_cast<uint32_t>(graph.size());
   for (uint32_t i = 0; i < results.size(); ++i) {
     const Slot &result = results[i];
-    node.resultTypes.push_back(result.known ? getIValueType(result.value)
+    node.resultTypes.push_back(result.known ? getIValueType(ctx, result.value)
                                             : Type::unknown());
   }
   if (options.debugInfo && !node.loc.isKnown())
     node.loc = open.innerLoc;
   DictAttr &attrs = node.attrs;
   if (open.status != "not-run")
-    attrs.set("ops", Attribute::list(std::move(open.ops)));
+    attrs.set(ctx, "ops", Attribute::list(ctx, std::move(open.ops)));
   if (!open.params.empty())
-    attrs.set("params", Attribute::dict(std::move(open.params)));
+    attrs.set(ctx, "params", Attribute::dict(ctx, std::move(open.params)));
   if (!open.buffers.empty())
-    attrs.set("buffers", Attribute::dict(std::move(open.buffers)));
+    attrs.set(ctx, "buffers", Attribute::dict(ctx, std::move(open.buffers)));
   if (!open.sharedParams.empty())
-    attrs.set("shared_params", Attribute::stringList(open.sharedParams));
-  attrs.set("status", Attribute::string(open.status));
+    attrs.set(ctx, "shared_params", Attribute::stringList(ctx, open.sharedParams));
+  attrs.set(ctx, "status", Attribute::string(ctx, open.status));
   if (!open.error.empty())
-    attrs.set("error", Attribute::string(open.error));
+    attrs.set(ctx, "error", Attribute::string(ctx, open.error));
   std::string module(attrs.getString("module"));
   graph.addNode(std::move(node));
 
@@ -467,7 +467,7 @@ void Interpreter::noteStateReads(const std::vector<Slot> &inputs) {
           countedStates.emplace(state.canonical, current->token);
       if (first) {
         (state.isBuffer ? current->buffers : current->params)
-            .set(name, Attribute::type(getTensorType(tensor)));
+            .set(ctx, name, Attribute::type(getTensorType(ctx, tensor)));
         return;
       }
       if (counted->second == current->token || state.isBuffer)
@@ -612,7 +612,7 @@ size_t Interpreter::countStaticOps(jit::Graph &graph, size_t depth) {
 
 std::optional<Graph> Interpreter::run(std::vector<c10::IValue> inputs,
                                       const std::string &graphName) {
-  graph = Graph(graphName);
+  graph = Graph(ctx, graphName);
   c10::intrusive_ptr<c10::ivalue::Object> rootObject = root._ivalue();
   indexModule(rootObject, "", {});
   const ModuleInfo *rootInfo = &modules.at(rootObject.get());
@@ -633,8 +633,8 @@ std::optional<Graph> Interpreter::run(std::vector<c10::IValue> inputs,
     Node node;
     node.name = makeUniqueName(name);
     node.op = std::string(kInputOp);
-    node.attrs.set("module", Attribute::string(""));
-    node.resultTypes.push_back(getIValueType(inputs[i]));
+    node.attrs.set(ctx, "module", Attribute::string(ctx, ""));
+    node.resultTypes.push_back(getIValueType(ctx, inputs[i]));
     uint32_t index = graph.addNode(std::move(node));
     registerProducer(inputs[i], ValueRef{index, 0});
     args.push_back(Slot{inputs[i], true, {}});
@@ -661,18 +661,19 @@ std::optional<Graph> Interpreter::run(std::vector<c10::IValue> inputs,
     if (state.isBuffer || countedStates.count(canonical))
       continue;
     countedStates.emplace(canonical, 0);
-    unused.set(state.name, Attribute::type(getTensorType(tensor)));
+    unused.set(ctx, state.name, Attribute::type(getTensorType(ctx, tensor)));
   }
   if (!unused.empty())
-    graph.getAttrs().set("unused_params", Attribute::dict(std::move(unused)));
+    graph.getAttrs().set(ctx, "unused_params", Attribute::dict(ctx, std::move(unused)));
   summary.cpuFallbacks.assign(cpuFallbacks.begin(), cpuFallbacks.end());
   return std::move(graph);
 }
 
 std::optional<Graph> mav::trace::interpretForward(
-    torch::jit::Module &module, std::vector<c10::IValue> inputs,
-    const std::string &graphName, const TraceOptions &options,
-    DiagnosticEngine &diags, TraceSummary &summary) {
-  Interpreter interpreter(module, options, diags, summary);
+    torch::jit::Module &module, IRContext &ctx,
+    std::vector<c10::IValue> inputs, const std::string &graphName,
+    const TraceOptions &options, DiagnosticEngine &diags,
+    TraceSummary &summary) {
+  Interpreter interpreter(module, ctx, options, diags, summary);
   return interpreter.run(std::move(inputs), graphName);
 }

@@ -103,9 +103,10 @@ class Interpreter {
 public:
   /// An interpreter for `root`'s forward, reporting to `diags` and
   /// `summary`.
-  Interpreter(jit::Module &root, const TraceOptions &options,
+  Interpreter(jit::Module &root, IRContext &ctx, const TraceOptions &options,
               DiagnosticEngine &diags, TraceSummary &summary)
-      : root(root), options(options), diags(diags), summary(summary) {}
+      : root(root), ctx(ctx), options(options), diags(diags),
+        summary(summary) {}
 
   /// Runs the root module's forward on `inputs` and returns the graph it
   /// recorded, named `graphName`. Each instance runs once.
@@ -168,11 +169,13 @@ private:
   size_t countStaticOps(const jit::Block *block, size_t depth);
 
   jit::Module &root;
+  /// Owns the types and attribute values of `graph`.
+  IRContext &ctx;
   const TraceOptions &options;
   DiagnosticEngine &diags;
   TraceSummary &summary;
 
-  Graph graph;
+  Graph graph{ctx};
   std::unordered_map<const c10::ivalue::Object *, ModuleInfo> modules;
   std::unordered_map<const c10::TensorImpl *, StateInfo> states;
   /// Canonical state key -> token of the node that counted it.

@@ -183,7 +183,8 @@ makeInputs(torch::jit::Module &module, const std::string &path,
 
 } // namespace
 
-std::optional<Graph> mav::traceModel(const std::string &modelPath,
+std::optional<Graph> mav::traceModel(IRContext &ctx,
+                                     const std::string &modelPath,
                                      const TraceOptions &options,
                                      DiagnosticEngine &diags,
                                      TraceSummary *summary) {
@@ -221,7 +222,9 @@ std::optional<Graph> mav::traceModel(const std::string &modelPath,
       DiagnosticEngine silent;
       silent.setHandler([](const Diagnostic &) {});
       TraceSummary warmUpSummary;
-      interpretForward(*module, std::move(*warmUpInputs),
+      // The warm-up's values go in a context of their own, freed with it.
+      IRContext warmUpContext;
+      interpretForward(*module, warmUpContext, std::move(*warmUpInputs),
                        getGraphName(modelPath), warmUpOptions, silent,
                        warmUpSummary);
       if (i == 0)
@@ -229,12 +232,13 @@ std::optional<Graph> mav::traceModel(const std::string &modelPath,
     }
     start = Clock::now();
     std::optional<Graph> graph =
-        interpretForward(*module, std::move(*inputs), getGraphName(modelPath),
+        interpretForward(*module, ctx, std::move(*inputs),
+                         getGraphName(modelPath),
                          options, diags, *summary);
     summary->runSeconds = seconds(start);
     if (graph)
       graph->getAttrs().set(
-          "source", Attribute::string(
+          ctx, "source", Attribute::string(ctx, 
                         std::filesystem::path(modelPath).filename().string()));
     return graph;
   } catch (const std::exception &e) {

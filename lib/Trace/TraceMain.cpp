@@ -170,8 +170,9 @@ int mav::traceMain(int argc, char **argv) {
   };
 
   TraceSummary summary;
+  IRContext context;
   std::optional<Graph> graph =
-      traceModel(cl.modelFile, options, diags, &summary);
+      traceModel(context, cl.modelFile, options, diags, &summary);
   reporter.finish();
   if (!graph)
     return 1;

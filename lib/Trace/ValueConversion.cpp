@@ -78,18 +78,18 @@ std::optional<c10::ScalarType> mav::trace::convertDType(DType dtype) {
 // Values
 //===----------------------------------------------------------------------===//
 
-Type mav::trace::getTensorType(const at::Tensor &tensor) {
+Type mav::trace::getTensorType(IRContext &ctx, const at::Tensor &tensor) {
   if (!tensor.defined())
-    return Type::scalar(Type::Kind::None);
+    return Type::scalar(ctx, Type::Kind::None);
   std::vector<int64_t> dims(tensor.sizes().begin(), tensor.sizes().end());
-  return Type::tensor(convertScalarType(tensor.scalar_type()), std::move(dims));
+  return Type::tensor(ctx, convertScalarType(tensor.scalar_type()), std::move(dims));
 }
 
 namespace {
 
 /// The most precise type that covers both `a` and `b`: list elements of
 /// differing shapes become `?` dimensions.
-Type unifyTypes(const Type &a, const Type &b) {
+Type unifyTypes(IRContext &ctx, const Type &a, const Type &b) {
   if (a == b)
     return a;
   if (a.isRanked() && b.isRanked() && a.getDType() == b.getDType() &&
@@ -98,51 +98,51 @@ Type unifyTypes(const Type &a, const Type &b) {
     for (size_t i = 0; i < dims.size(); ++i)
       if (dims[i] != b.getDims()[i])
         dims[i] = kUnknownDim;
-    return Type::tensor(a.getDType(), std::move(dims));
+    return Type::tensor(ctx, a.getDType(), std::move(dims));
   }
   if (a.isTensor() && b.isTensor() && a.getDType() == b.getDType())
-    return Type::unrankedTensor(a.getDType());
+    return Type::unrankedTensor(ctx, a.getDType());
   return Type::unknown();
 }
 
 } // namespace
 
-Type mav::trace::getIValueType(const c10::IValue &value) {
+Type mav::trace::getIValueType(IRContext &ctx, const c10::IValue &value) {
   if (value.isTensor())
-    return getTensorType(value.toTensor());
+    return getTensorType(ctx, value.toTensor());
   if (value.isNone())
-    return Type::scalar(Type::Kind::None);
+    return Type::scalar(ctx, Type::Kind::None);
   if (value.isBool())
-    return Type::scalar(Type::Kind::Bool);
+    return Type::scalar(ctx, Type::Kind::Bool);
   if (value.isInt())
-    return Type::scalar(Type::Kind::Int);
+    return Type::scalar(ctx, Type::Kind::Int);
   if (value.isDouble())
-    return Type::scalar(Type::Kind::Float);
+    return Type::scalar(ctx, Type::Kind::Float);
   if (value.isString())
-    return Type::scalar(Type::Kind::Str);
+    return Type::scalar(ctx, Type::Kind::Str);
   if (value.isTuple()) {
     std::vector<Type> elements;
     for (const c10::IValue &element : value.toTupleRef().elements())
-      elements.push_back(getIValueType(element));
-    return Type::tuple(std::move(elements));
+      elements.push_back(getIValueType(ctx, element));
+    return Type::tuple(ctx, std::move(elements));
   }
   if (value.isList()) {
     c10::List<c10::IValue> list = value.toList();
     if (list.empty())
-      return Type::list(Type::unknown());
-    Type element = getIValueType(list.get(0));
+      return Type::list(ctx, Type::unknown());
+    Type element = getIValueType(ctx, list.get(0));
     for (size_t i = 1; i < list.size(); ++i)
-      element = unifyTypes(element, getIValueType(list.get(i)));
-    return Type::list(std::move(element));
+      element = unifyTypes(ctx, element, getIValueType(ctx, list.get(i)));
+    return Type::list(ctx, std::move(element));
   }
   return Type::unknown();
 }
 
-Attribute mav::trace::getIValueAttr(const c10::IValue &value,
+Attribute mav::trace::getIValueAttr(IRContext &ctx, const c10::IValue &value,
                                     bool metaIsCpu) {
   if (value.isTensor()) {
     const at::Tensor &tensor = value.toTensor();
-    return tensor.defined() ? Attribute::type(getTensorType(tensor))
+    return tensor.defined() ? Attribute::type(getTensorType(ctx, tensor))
                             : Attribute::none();
   }
   if (value.isNone())
@@ -154,32 +154,32 @@ Attribute mav::trace::getIValueAttr(const c10::IValue &value,
   if (value.isDouble())
     return Attribute::real(value.toDouble());
   if (value.isString())
-    return Attribute::string(value.toStringRef());
+    return Attribute::string(ctx, value.toStringRef());
   if (value.isDevice()) {
     c10::Device device = value.toDevice();
     if (metaIsCpu && device.is_meta())
       device = c10::Device(c10::kCPU);
-    return Attribute::string(device.str());
+    return Attribute::string(ctx, device.str());
   }
   if (value.isTuple()) {
     ListAttr elements;
     for (const c10::IValue &element : value.toTupleRef().elements())
-      elements.push_back(getIValueAttr(element, metaIsCpu));
-    return Attribute::list(std::move(elements));
+      elements.push_back(getIValueAttr(ctx, element, metaIsCpu));
+    return Attribute::list(ctx, std::move(elements));
   }
   if (value.isList()) {
     ListAttr elements;
     for (const c10::IValue &element : value.toListRef())
-      elements.push_back(getIValueAttr(element, metaIsCpu));
-    return Attribute::list(std::move(elements));
+      elements.push_back(getIValueAttr(ctx, element, metaIsCpu));
+    return Attribute::list(ctx, std::move(elements));
   }
   if (value.isObject())
-    return Attribute::string(value.toObjectRef().type()->str());
-  return Attribute::string(value.tagKind());
+    return Attribute::string(ctx, value.toObjectRef().type()->str());
+  return Attribute::string(ctx, value.tagKind());
 }
 
 std::optional<Attribute>
-mav::trace::getHyperParameterAttr(const c10::IValue &value, bool nested) {
+mav::trace::getHyperParameterAttr(IRContext &ctx, const c10::IValue &value, bool nested) {
   if (value.isBool())
     return Attribute::boolean(value.toBool());
   if (value.isInt())
@@ -187,7 +187,7 @@ mav::trace::getHyperParameterAttr(const c10::IValue &value, bool nested) {
   if (value.isDouble())
     return Attribute::real(value.toDouble());
   if (value.isString())
-    return Attribute::string(value.toStringRef());
+    return Attribute::string(ctx, value.toStringRef());
   if (nested || !(value.isTuple() || value.isList()))
     return std::nullopt;
   c10::ArrayRef<c10::IValue> elements =
@@ -197,12 +197,12 @@ mav::trace::getHyperParameterAttr(const c10::IValue &value, bool nested) {
     return std::nullopt;
   ListAttr list;
   for (const c10::IValue &element : elements) {
-    std::optional<Attribute> attr = getHyperParameterAttr(element, true);
+    std::optional<Attribute> attr = getHyperParameterAttr(ctx, element, true);
     if (!attr)
       return std::nullopt;
     list.push_back(std::move(*attr));
   }
-  return Attribute::list(std::move(list));
+  return Attribute::list(ctx, std::move(list));
 }
 
 bool mav::trace::containsTensor(const c10::IValue &value) {

@@ -30,22 +30,22 @@ std::optional<c10::ScalarType> convertDType(DType dtype);
 
 /// The IR type of a tensor (its dtype and shape); `none` for an undefined
 /// tensor.
-Type getTensorType(const at::Tensor &tensor);
+Type getTensorType(IRContext &ctx, const at::Tensor &tensor);
 
 /// The IR type of a value: tensors by dtype and shape, scalars by kind,
 /// tuples element by element, lists by one element type that covers them all.
-Type getIValueType(const c10::IValue &value);
+Type getIValueType(IRContext &ctx, const c10::IValue &value);
 
 /// An operand as the `ops` attribute records it: tensors by type, everything
 /// else by value. `metaIsCpu` (shapes-only mode) records the meta device the
 /// values live on as the CPU that the normal mode runs on, so that both modes
 /// print the same IR.
-Attribute getIValueAttr(const c10::IValue &value, bool metaIsCpu);
+Attribute getIValueAttr(IRContext &ctx, const c10::IValue &value, bool metaIsCpu);
 
 /// A module hyper-parameter as the `args` attribute shows it: booleans,
 /// numbers, strings and short lists or tuples of them. Nullopt for anything
 /// else (tensors, modules, None, objects, long lists).
-std::optional<Attribute> getHyperParameterAttr(const c10::IValue &value,
+std::optional<Attribute> getHyperParameterAttr(IRContext &ctx, const c10::IValue &value,
                                                bool nested = false);
 
 /// Calls `visit` on every tensor inside `value` (through lists, tuples and

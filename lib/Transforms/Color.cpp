@@ -609,6 +609,7 @@ struct PendingOperation {
 };
 
 LogicalResult ColorPass::run(Graph &graph, PassContext &context) {
+  IRContext &ctx = graph.getContext();
   ColorScheme scheme;
   if (failed(buildScheme(graph, context.diags, scheme)))
     return failure();
@@ -636,7 +637,7 @@ LogicalResult ColorPass::run(Graph &graph, PassContext &context) {
                           ? std::string_view("InOut")
                           : classifier.classify(node.op);
     std::string_view category = known->second;
-    node.attrs.set("category", Attribute::string(std::string(category)));
+    node.attrs.set(ctx, "category", Attribute::string(ctx, std::string(category)));
     std::string_view status = node.attrs.getString("status");
     if (status == "failed") {
       colors[i] = scheme.errorColor;
@@ -705,9 +706,9 @@ LogicalResult ColorPass::run(Graph &graph, PassContext &context) {
   }
 
   for (uint32_t i = 0; i < numNodes; ++i)
-    graph.getNode(i).attrs.set("color",
-                               Attribute::string(std::move(colors[i])));
-  graph.getAttrs().set("color.palette", Attribute::string(scheme.paletteLabel));
+    graph.getNode(i).attrs.set(ctx, "color",
+                               Attribute::string(ctx, std::move(colors[i])));
+  graph.getAttrs().set(ctx, "color.palette", Attribute::string(ctx, scheme.paletteLabel));
   context.statistics.add("free-colors", static_cast<int64_t>(assignedOps));
   context.statistics.add("fallback", fallbackNodes);
   return success();
@@ -718,7 +719,6 @@ LogicalResult ColorPass::run(Graph &graph, PassContext &context) {
 void mav::registerColorPass(PassRegistry &registry) {
   PassInfo info;
   info.name = "color";
-  info.nodeAttributes = 2; // color, category
   info.summary = "Give every node a category and a colour (IDLMAV's "
                  "palettes and precedence)";
   info.description =

@@ -160,6 +160,7 @@ void CostPass::costFromOperationString(const Graph &graph, const Node &node,
 }
 
 LogicalResult CostPass::run(Graph &graph, PassContext &context) {
+  IRContext &ctx = graph.getContext();
   PassStatistics &statistics = context.statistics;
   Count totalParams, totalParamBytes, totalBuffers, totalMacs, totalFlops,
       totalActivationElems, totalActivationBytes;
@@ -208,19 +209,19 @@ LogicalResult CostPass::run(Graph &graph, PassContext &context) {
 
     // Set in key order: each lands next to the previous one.
     DictAttr &attrs = node.attrs;
-    attrs.set("cost.activation_bytes",
+    attrs.set(ctx, "cost.activation_bytes",
               Attribute::integer(cost.activationBytes.get()));
-    attrs.set("cost.activation_elems",
+    attrs.set(ctx, "cost.activation_elems",
               Attribute::integer(cost.activationElems.get()));
-    attrs.set("cost.buffers", Attribute::integer(cost.buffers.get()));
-    attrs.set("cost.flops", Attribute::integer(flops.get()));
-    attrs.set("cost.macs", Attribute::integer(macs.get()));
-    attrs.set("cost.param_bytes", Attribute::integer(cost.paramBytes.get()));
-    attrs.set("cost.params", Attribute::integer(cost.params.get()));
+    attrs.set(ctx, "cost.buffers", Attribute::integer(cost.buffers.get()));
+    attrs.set(ctx, "cost.flops", Attribute::integer(flops.get()));
+    attrs.set(ctx, "cost.macs", Attribute::integer(macs.get()));
+    attrs.set(ctx, "cost.param_bytes", Attribute::integer(cost.paramBytes.get()));
+    attrs.set(ctx, "cost.params", Attribute::integer(cost.params.get()));
     if (cost.uncounted.empty())
       attrs.erase("cost.uncounted");
     else
-      attrs.set("cost.uncounted", Attribute::stringList(cost.uncounted));
+      attrs.set(ctx, "cost.uncounted", Attribute::stringList(ctx, cost.uncounted));
 
     totalParams += cost.params;
     totalParamBytes += cost.paramBytes;
@@ -246,15 +247,15 @@ LogicalResult CostPass::run(Graph &graph, PassContext &context) {
                     graph.getName(), std::numeric_limits<int64_t>::max()));
 
   DictAttr &graphAttrs = graph.getAttrs();
-  graphAttrs.set("cost.total_params", Attribute::integer(totalParams.get()));
-  graphAttrs.set("cost.total_param_bytes",
+  graphAttrs.set(ctx, "cost.total_params", Attribute::integer(totalParams.get()));
+  graphAttrs.set(ctx, "cost.total_param_bytes",
                  Attribute::integer(totalParamBytes.get()));
-  graphAttrs.set("cost.total_buffers", Attribute::integer(totalBuffers.get()));
-  graphAttrs.set("cost.total_macs", Attribute::integer(totalMacs.get()));
-  graphAttrs.set("cost.total_flops", Attribute::integer(totalFlops.get()));
-  graphAttrs.set("cost.total_activation_elems",
+  graphAttrs.set(ctx, "cost.total_buffers", Attribute::integer(totalBuffers.get()));
+  graphAttrs.set(ctx, "cost.total_macs", Attribute::integer(totalMacs.get()));
+  graphAttrs.set(ctx, "cost.total_flops", Attribute::integer(totalFlops.get()));
+  graphAttrs.set(ctx, "cost.total_activation_elems",
                  Attribute::integer(totalActivationElems.get()));
-  graphAttrs.set("cost.total_activation_bytes",
+  graphAttrs.set(ctx, "cost.total_activation_bytes",
                  Attribute::integer(totalActivationBytes.get()));
 
   return success();
@@ -265,7 +266,6 @@ LogicalResult CostPass::run(Graph &graph, PassContext &context) {
 void mav::registerCostPass(PassRegistry &registry) {
   PassInfo info;
   info.name = "cost";
-  info.nodeAttributes = 8; // cost.* (7, and cost.uncounted)
   info.summary = "Annotate nodes with parameters, MACs, FLOPs and activation "
                  "sizes";
   info.description =

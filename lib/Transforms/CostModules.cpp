@@ -185,10 +185,9 @@ std::optional<OpCost> moduleCost(std::string_view cls, const DictAttr &attrs,
   }
   if (cls == "GELU") {
     const Attribute *approximate = findArg(attrs, "approximate");
+    // Only "tanh" changes the formula; an absent argument reads as none.
     ListAttr list{typeOrNone(input),
-                  approximate && approximate->isString()
-                      ? *approximate
-                      : Attribute::string("none")};
+                  approximate ? *approximate : Attribute::none()};
     return applyFormula({Formula::Gelu}, Operands(list), results);
   }
   if (startsWith(cls, "ConvTranspose") || startsWith(cls, "LazyConvTranspose"))

@@ -114,6 +114,7 @@ LogicalResult LayoutPass::resolveParents(const Graph &graph,
 }
 
 LogicalResult LayoutPass::run(Graph &graph, PassContext &context) {
+  IRContext &ctx = graph.getContext();
   DiagnosticEngine &diags = context.diags;
   if (maxExactWidth < 0 || sweeps < 1) {
     diags.error(graph.getSourceLoc(),
@@ -194,9 +195,9 @@ LogicalResult LayoutPass::run(Graph &graph, PassContext &context) {
       std::tie(x, y) = mapToOutput(direction, u, result.lane[t], result.maxRow);
     }
     DictAttr &attrs = graph.getNode(i).attrs;
-    attrs.set("layout.level", Attribute::integer(result.level[t]));
-    attrs.set("layout.x", Attribute::real(x));
-    attrs.set("layout.y", Attribute::real(y));
+    attrs.set(ctx, "layout.level", Attribute::integer(result.level[t]));
+    attrs.set(ctx, "layout.x", Attribute::real(x));
+    attrs.set(ctx, "layout.y", Attribute::real(y));
     minX = std::min(minX, x);
     maxX = std::max(maxX, x);
     minY = std::min(minY, y);
@@ -226,8 +227,8 @@ LogicalResult LayoutPass::run(Graph &graph, PassContext &context) {
       offsets.push_back(Attribute::real(offset));
     }
     if (anyOffset)
-      node.attrs.set("layout.operand_offsets",
-                     Attribute::list(std::move(offsets)));
+      node.attrs.set(ctx, "layout.operand_offsets",
+                     Attribute::list(ctx, std::move(offsets)));
     else
       node.attrs.erase("layout.operand_offsets");
   }
@@ -235,11 +236,11 @@ LogicalResult LayoutPass::run(Graph &graph, PassContext &context) {
   // The picture's extent: node centres plus half a unit all round.
   double width = n ? maxX - minX + 1 : 0, height = n ? maxY - minY + 1 : 0;
   DictAttr &graphAttrs = graph.getAttrs();
-  graphAttrs.set("layout.direction",
-                 Attribute::string(std::string(getDirectionName(direction))));
-  graphAttrs.set("layout.levels", Attribute::integer(result.stats.levels));
-  graphAttrs.set("layout.width", Attribute::real(width));
-  graphAttrs.set("layout.height", Attribute::real(height));
+  graphAttrs.set(ctx, "layout.direction",
+                 Attribute::string(ctx, std::string(getDirectionName(direction))));
+  graphAttrs.set(ctx, "layout.levels", Attribute::integer(result.stats.levels));
+  graphAttrs.set(ctx, "layout.width", Attribute::real(width));
+  graphAttrs.set(ctx, "layout.height", Attribute::real(height));
 
   PassStatistics &stats = context.statistics;
   stats.set("crossings", result.stats.crossings);
@@ -258,7 +259,6 @@ LogicalResult LayoutPass::run(Graph &graph, PassContext &context) {
 void mav::registerLayoutPass(PassRegistry &registry) {
   PassInfo info;
   info.name = "layout";
-  info.nodeAttributes = 4; // layout.level, x, y, operand_offsets
   info.summary = "Assign node positions and skip-connection offsets";
   info.description =
       "Lays the contracted top-level graph out in levels (longest path to an "

@@ -82,11 +82,6 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
   std::unordered_map<std::string_view, uint32_t> opIds;
   std::vector<bool> opIsCall;
   for (uint32_t i = 0; i < numNodes; ++i) {
-    // The nodes are in one array, but their operands and attributes are
-    // blocks of their own: asking for those a few nodes ahead halves the
-    // time of this loop from 100k nodes on.
-    if (i + kPrefetchAhead < numNodes)
-      graph.getNode(i + kPrefetchAhead).prefetch();
     const Node &node = graph.getNode(i);
     bool single = !node.operands.empty();
     for (const ValueRef &operand : node.operands) {
@@ -179,20 +174,9 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
   // the top-level nodes, rather than another 4 MB a million nodes.)
   std::vector<uint32_t> topLevelOf = std::move(order);
   topLevelOf.resize(numNodes);
-  // The sub-nodes of one top-level node (an activation and a norm after a
-  // convolution) mostly come one after another: the `parent` attribute is
-  // made again only when the top-level node changes. (A name of up to
-  // Attribute::kMaxInlineString bytes is copied into the attribute; a
-  // longer one is uniqued: a hash and a probe of the process-wide string
-  // table, which made most of this pass's time at a million nodes when
-  // every name was uniqued.)
-  uint32_t lastTop = kNoNode;
-  Attribute lastParent;
+  IRContext &ctx = graph.getContext();
   int64_t merged = 0;
   for (uint32_t i = 0; i < numNodes; ++i) {
-    if (uint32_t ahead = i + kPrefetchAhead;
-        ahead < numNodes && (isSubNode[ahead] || hadParent[ahead]))
-      graph.getNode(ahead).attrs.prefetch();
     if (!isSubNode[i]) {
       if (hadParent[i])
         graph.getNode(i).attrs.erase("parent"); // from an earlier run
@@ -202,16 +186,13 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
     Node &node = graph.getNode(i);
     uint32_t top = topLevelOf[inputNode[i]];
     topLevelOf[i] = top;
-    if (top != lastTop) {
-      lastTop = top;
-      lastParent = Attribute::string(graph.getNode(top).name);
-    }
     // set() replaces a `parent` left by an earlier run.
-    node.attrs.set("parent", lastParent);
+    node.attrs.set(ctx, "parent",
+                   Attribute::string(ctx, graph.getNode(top).name));
     ++merged;
   }
 
-  graph.getAttrs().set("merge.threshold", Attribute::real(threshold));
+  graph.getAttrs().set(ctx, "merge.threshold", Attribute::real(threshold));
   context.statistics.add("merged", merged);
   context.statistics.add("top-level", static_cast<int64_t>(numNodes) - merged);
   return success();
@@ -222,7 +203,6 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
 void mav::registerMergePass(PassRegistry &registry) {
   PassInfo info;
   info.name = "merge";
-  info.nodeAttributes = 1; // parent
   info.summary = "Hang parameter-light nodes under the node they follow "
                  "(IDLMAV's merging)";
   info.description =

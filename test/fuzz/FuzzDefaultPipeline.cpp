@@ -31,7 +31,9 @@ static int fuzzOneInput(const uint8_t *data, size_t size) {
   });
   auto buffer = std::make_shared<const SourceBuffer>(
       "fuzz.mav", std::string(reinterpret_cast<const char *>(data), size));
-  std::unique_ptr<Graph> graph = parseGraph(buffer, diags);
+  // One context for every graph of this input, freed when it is done.
+  IRContext context;
+  std::unique_ptr<Graph> graph = parseGraph(context, buffer, diags);
   if (!graph || failed(verify(*graph, diags)))
     return 0;
 
@@ -55,7 +57,7 @@ static int fuzzOneInput(const uint8_t *data, size_t size) {
     reparseMessages += formatDiagnostic(diag);
   });
   auto reparsed = parseGraph(
-      std::make_shared<const SourceBuffer>("printed.mav", printed),
+      context, std::make_shared<const SourceBuffer>("printed.mav", printed),
       reparseDiags);
   if (!reparsed || printGraphToString(*reparsed) != printed) {
     std::fprintf(stderr, "output of the default pipeline does not round-trip:"
@@ -66,9 +68,5 @@ static int fuzzOneInput(const uint8_t *data, size_t size) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  int result = fuzzOneInput(data, size);
-  // The input's graphs are gone: free the uniqued types and attributes, or
-  // a long run would keep every value it ever parsed.
-  resetIRStorage();
-  return result;
+  return fuzzOneInput(data, size);
 }

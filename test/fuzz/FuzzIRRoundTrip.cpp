@@ -31,14 +31,14 @@ namespace {
 
 /// Parses `text` with a handler that formats every diagnostic and counts
 /// errors; returns null on a parse failure.
-std::unique_ptr<Graph> parseQuietly(std::string text, const char *name,
-                                    DiagnosticEngine &diags,
+std::unique_ptr<Graph> parseQuietly(IRContext &context, std::string text,
+                                    const char *name, DiagnosticEngine &diags,
                                     std::string &messages) {
   diags.setHandler([&messages](const Diagnostic &diag) {
     messages += formatDiagnostic(diag);
   });
   auto buffer = std::make_shared<const SourceBuffer>(name, std::move(text));
-  return parseGraph(std::move(buffer), diags);
+  return parseGraph(context, std::move(buffer), diags);
 }
 
 } // namespace
@@ -46,9 +46,11 @@ std::unique_ptr<Graph> parseQuietly(std::string text, const char *name,
 static int fuzzOneInput(const uint8_t *data, size_t size) {
   std::string input(reinterpret_cast<const char *>(data), size);
 
+  // One context for every graph of this input, freed when it is done.
+  IRContext context;
   DiagnosticEngine diags;
   std::string messages;
-  std::unique_ptr<Graph> graph = parseQuietly(input, "fuzz.mav", diags,
+  std::unique_ptr<Graph> graph = parseQuietly(context, input, "fuzz.mav", diags,
                                               messages);
   if (!graph)
     return 0;
@@ -59,7 +61,7 @@ static int fuzzOneInput(const uint8_t *data, size_t size) {
   DiagnosticEngine reparseDiags;
   std::string reparseMessages;
   std::unique_ptr<Graph> reparsed =
-      parseQuietly(printed, "printed.mav", reparseDiags, reparseMessages);
+      parseQuietly(context, printed, "printed.mav", reparseDiags, reparseMessages);
   if (!reparsed)
     roundTripFailure("printed text does not parse", printed, reparseMessages);
   if (reparseDiags.getNumErrors() != 0)
@@ -80,16 +82,12 @@ static int fuzzOneInput(const uint8_t *data, size_t size) {
   std::string bare = printGraphToString(*graph, noLocations);
   DiagnosticEngine bareDiags;
   std::string bareMessages;
-  if (!parseQuietly(bare, "bare.mav", bareDiags, bareMessages))
+  if (!parseQuietly(context, bare, "bare.mav", bareDiags, bareMessages))
     roundTripFailure("text printed without locations does not parse", bare,
                      bareMessages);
   return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  int result = fuzzOneInput(data, size);
-  // The input's graphs are gone: free the uniqued types and attributes, or
-  // a long run would keep every value it ever parsed.
-  resetIRStorage();
-  return result;
+  return fuzzOneInput(data, size);
 }

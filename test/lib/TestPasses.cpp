@@ -21,15 +21,16 @@ namespace {
 struct TestOptionsPass : Pass {
   explicit TestOptionsPass(const PassOptions &options) : options(options) {}
   LogicalResult run(Graph &graph, PassContext &) override {
+    IRContext &ctx = graph.getContext();
     DictAttr dict;
-    dict.set("count", Attribute::integer(options.getInt("count")));
-    dict.set("scale", Attribute::real(options.getFloat("scale")));
-    dict.set("flag", Attribute::boolean(options.getBool("flag")));
-    dict.set("label", Attribute::string(options.getString("label")));
-    dict.set("mode", Attribute::string(options.getString("mode")));
-    dict.set("sizes", Attribute::intList(options.getIntList("sizes")));
-    dict.set("names", Attribute::stringList(options.getStringList("names")));
-    graph.getAttrs().set("test.options", Attribute::dict(std::move(dict)));
+    dict.set(ctx, "count", Attribute::integer(options.getInt("count")));
+    dict.set(ctx, "scale", Attribute::real(options.getFloat("scale")));
+    dict.set(ctx, "flag", Attribute::boolean(options.getBool("flag")));
+    dict.set(ctx, "label", Attribute::string(ctx, options.getString("label")));
+    dict.set(ctx, "mode", Attribute::string(ctx, options.getString("mode")));
+    dict.set(ctx, "sizes", Attribute::intList(ctx, options.getIntList("sizes")));
+    dict.set(ctx, "names", Attribute::stringList(ctx, options.getStringList("names")));
+    graph.getAttrs().set(ctx, "test.options", Attribute::dict(ctx, std::move(dict)));
     return success();
   }
   PassOptions options;
@@ -69,9 +70,10 @@ struct TestBreakIRPass : Pass {
   explicit TestBreakIRPass(const PassOptions &options)
       : how(options.getString("how")) {}
   LogicalResult run(Graph &graph, PassContext &) override {
+    IRContext &ctx = graph.getContext();
     for (Node &node : graph.getNodes()) {
       if (how == "status") {
-        node.attrs.set("status", Attribute::integer(42));
+        node.attrs.set(ctx, "status", Attribute::integer(42));
         break;
       }
       if (how == "output" && node.isOutput())

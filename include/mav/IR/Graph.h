@@ -6,8 +6,9 @@
 // SSA values (`%name` or `%name#i`); the operands are the graph's edges.
 //
 // The representation is flat: nodes live in one vector and refer to each
-// other by index, so that million-node graphs stay compact and cache
-// friendly. Passes add attributes to nodes; they never need pointers.
+// other by index. Passes add attributes to nodes; they never need pointers.
+// A graph's types and attribute values belong to the IRContext it was
+// created with, which must outlive it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace mav {
@@ -70,26 +72,15 @@ struct Node {
 
   bool isInput() const { return op == kInputOp; }
   bool isOutput() const { return op == kOutputOp; }
-
-  /// Asks the CPU for the node's attribute entries and operands, which are
-  /// blocks of their own that the hardware prefetcher does not follow. For
-  /// a loop over a large graph to call kPrefetchAhead nodes ahead.
-  void prefetch() const {
-    attrs.prefetch();
-    __builtin_prefetch(operands.data());
-  }
 };
-
-/// How many nodes ahead a scan of the graph calls Node::prefetch: far enough
-/// for a miss to memory to be resolved by then, near enough not to evict
-/// what is in use (in merge, 4 and 8 were fastest at 100k and 1M nodes, 16
-/// and 32 slower).
-inline constexpr uint32_t kPrefetchAhead = 8;
 
 class Graph {
 public:
-  Graph() = default;
-  explicit Graph(std::string name) : name(std::move(name)) {}
+  explicit Graph(IRContext &context, std::string name = {})
+      : context(&context), name(std::move(name)) {}
+
+  /// The context that owns the graph's types and attribute values.
+  IRContext &getContext() const { return *context; }
 
   const std::string &getName() const { return name; }
   void setName(std::string newName) { name = std::move(newName); }
@@ -106,10 +97,8 @@ public:
   /// Appends a node and returns its index. Operands must refer to nodes
   /// already in the graph (topological order); the verifier checks it.
   uint32_t addNode(Node node);
-  /// Makes room for `numNodes` nodes in all, in the node vector and the
-  /// name index, for a builder that knows (or can estimate) the size: the
-  /// index is otherwise rebuilt from scratch each time the graph doubles.
-  void reserve(size_t numNodes);
+  /// Makes room for `numNodes` nodes in all.
+  void reserve(size_t numNodes) { nodes.reserve(numNodes); }
 
   /// Index of the (first) node called `nodeName`, if any.
   std::optional<uint32_t> lookup(std::string_view nodeName) const;
@@ -132,27 +121,17 @@ public:
   size_t sourceOffset = kNoSourceOffset;
 
 private:
+  IRContext *context;
   std::string name;
   DictAttr attrs;
   std::vector<Node> nodes;
   std::shared_ptr<const SourceBuffer> source;
-  /// One slot of the name index: a node, and the high half of its name's
-  /// hash, which settles most mismatches without loading the node (a
-  /// cache miss in a large graph).
-  struct NameSlot {
-    uint32_t node;
-    uint32_t hashTag;
-  };
-  /// Name index, built lazily and extended on lookup as nodes are added:
-  /// an open-addressing table (node UINT32_MAX: empty) hashed by name, so
-  /// it holds no copies of names and needs no allocation per node. The
-  /// first node with a name wins.
-  mutable std::vector<NameSlot> nameSlots;
+  /// Name index, extended on lookup as nodes are added. The first node
+  /// with a name wins.
+  mutable std::unordered_map<std::string, uint32_t> nameIndex;
   mutable size_t indexedNodes = 0;
   /// Indexes the nodes added since the last call.
   void updateNameIndex() const;
-  /// Makes the index (empty again) large enough for `numNodes` nodes.
-  void resizeNameIndex(size_t numNodes) const;
 };
 
 /// For every node, the nodes that use one of its results, in graph order

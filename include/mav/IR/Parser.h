@@ -28,7 +28,10 @@ struct ParserLimits {
 
 /// Parses one graph from `buffer`. Returns null after reporting errors.
 /// The graph keeps `buffer` alive so later diagnostics can point into it.
-std::unique_ptr<Graph> parseGraph(std::shared_ptr<const SourceBuffer> buffer,
+/// Types and attribute values are created in `context`, which must outlive
+/// the graph.
+std::unique_ptr<Graph> parseGraph(IRContext &context,
+                                  std::shared_ptr<const SourceBuffer> buffer,
                                   DiagnosticEngine &diags,
                                   const ParserLimits &limits = {});
 

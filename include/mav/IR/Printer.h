@@ -11,7 +11,6 @@
 
 #include "mav/IR/Graph.h"
 
-#include <functional>
 #include <string>
 #include <string_view>
 
@@ -27,14 +26,6 @@ void printGraph(const Graph &graph, std::string &out,
                 const PrintOptions &options = {});
 std::string printGraphToString(const Graph &graph,
                                const PrintOptions &options = {});
-/// Prints `graph` in pieces, for outputs too large to hold at once: each
-/// time `out` holds `chunkBytes` or more (after a whole node), and at the
-/// end, it is passed to `flush`, which must write and empty it. Stops and
-/// returns false as soon as `flush` does.
-bool printGraph(const Graph &graph, std::string &out,
-                const PrintOptions &options, size_t chunkBytes,
-                const std::function<bool(std::string &)> &flush);
-
 /// Appends an attribute value in IR syntax.
 void printAttribute(const Attribute &attr, std::string &out);
 /// Appends a string literal with IR escapes (`"a\"b\n"`).

@@ -6,11 +6,10 @@
 // never run). Types are plain values: compared, copied and printed.
 //
 // A Type is one pointer to immutable storage that is uniqued (hash-consed)
-// for the whole process, like MLIR's types: equal types share storage, so a
-// copy is free, `==` is a pointer comparison, and the shape `f32[1,64,56,56]`
-// that a million nodes mention is stored once. The storage lives until the
-// process ends (see IRStorage.h); like LLVMContext it is not thread-safe:
-// one thread at a time creates types and attributes.
+// in an IRContext, like MLIR's types: equal types share storage, so a copy
+// is free, `==` is a pointer comparison, and the shape `f32[1,64,56,56]`
+// that a million nodes mention is stored once. The storage lives as long as
+// the context (IRContext.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,6 +25,8 @@
 #include <vector>
 
 namespace mav {
+
+class IRContext;
 
 /// Element types of tensors, spelled as in the IR (`f32`, `i64`, `bool`...).
 enum class DType : uint8_t {
@@ -72,16 +73,19 @@ public:
 
   static Type unknown() { return Type(); }
   /// A ranked tensor; use kUnknownDim for `?` dimensions.
-  static Type tensor(DType dtype, const std::vector<int64_t> &dims);
-  static Type tensor(DType dtype, const int64_t *dims, size_t rank);
-  static Type tensor(DType dtype, std::initializer_list<int64_t> dims) {
-    return tensor(dtype, dims.begin(), dims.size());
+  static Type tensor(IRContext &context, DType dtype,
+                     const std::vector<int64_t> &dims);
+  static Type tensor(IRContext &context, DType dtype, const int64_t *dims,
+                     size_t rank);
+  static Type tensor(IRContext &context, DType dtype,
+                     std::initializer_list<int64_t> dims) {
+    return tensor(context, dtype, dims.begin(), dims.size());
   }
   /// A tensor of unknown rank: `f32[*]`.
-  static Type unrankedTensor(DType dtype);
-  static Type scalar(Kind kind);
-  static Type tuple(const std::vector<Type> &elements);
-  static Type list(Type element);
+  static Type unrankedTensor(IRContext &context, DType dtype);
+  static Type scalar(IRContext &context, Kind kind);
+  static Type tuple(IRContext &context, const std::vector<Type> &elements);
+  static Type list(IRContext &context, Type element);
 
   inline Kind getKind() const;
   bool isUnknown() const { return impl == nullptr; }
@@ -116,7 +120,7 @@ private:
 };
 
 namespace detail {
-/// The uniqued contents of a Type (see IRStorage.cpp).
+/// The uniqued contents of a Type (see IRContext.cpp).
 struct TypeStorage {
   Type::Kind kind;
   DType dtype;

@@ -47,11 +47,6 @@ struct PassInfo {
   std::vector<PassStatisticInfo> statistics;
   /// Test-only passes are usable but left out of listings and docs.
   bool isTestPass = false;
-  /// At most how many attributes the pass adds to a node. The pass manager
-  /// makes room for a whole pipeline's at once, so that each node's
-  /// dictionary is reallocated once rather than by every pass (on a
-  /// million nodes, the blocks each pass would leave behind are ~1 GB).
-  unsigned nodeAttributes = 0;
   std::function<std::unique_ptr<Pass>(const PassOptions &)> factory;
 
   const PassOptionInfo *findOption(std::string_view optionName) const;

@@ -111,8 +111,9 @@ struct TraceSummary {
 /// A model that cannot be loaded or inputs that do not fit its forward are
 /// errors (reported to `diags`, nullopt returned). A forward pass that fails
 /// part way is not: the graph marks the failing node and the nodes after it,
-/// and a warning names the module and op.
-std::optional<Graph> traceModel(const std::string &modelPath,
+/// and a warning names the module and op. The graph's types and attribute
+/// values are created in `ctx`.
+std::optional<Graph> traceModel(IRContext &ctx, const std::string &modelPath,
                                 const TraceOptions &options,
                                 DiagnosticEngine &diags,
                                 TraceSummary *summary = nullptr);

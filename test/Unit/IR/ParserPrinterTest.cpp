@@ -11,6 +11,7 @@ using namespace mav;
 
 namespace {
 struct ParseResult {
+  std::unique_ptr<IRContext> context = std::make_unique<IRContext>();
   std::unique_ptr<Graph> graph;
   std::vector<Diagnostic> diags;
 };
@@ -20,7 +21,7 @@ ParseResult parse(std::string text, ParserLimits limits = {}) {
   DiagnosticEngine diags;
   diags.setHandler([&](const Diagnostic &d) { result.diags.push_back(d); });
   result.graph = parseGraph(
-      std::make_shared<SourceBuffer>("t.mav", std::move(text)), diags, limits);
+      *result.context, std::make_shared<SourceBuffer>("t.mav", std::move(text)), diags, limits);
   return result;
 }
 } // namespace
@@ -114,7 +115,8 @@ TEST(ParserPrinterTest, StopsAfterTheErrorLimit) {
 }
 
 /// A random attribute of bounded depth from every kind.
-static Attribute randomAttribute(std::mt19937 &rng, int depth) {
+static Attribute randomAttribute(IRContext &ctx, std::mt19937 &rng,
+                                 int depth) {
   std::uniform_int_distribution<int> kind(0, depth > 2 ? 5 : 7);
   switch (kind(rng)) {
   case 0:
@@ -131,22 +133,22 @@ static Attribute randomAttribute(std::mt19937 &rng, int depth) {
     std::string s;
     for (int i = rng() % 8; i > 0; --i)
       s += static_cast<char>(rng() % 256);
-    return Attribute::string(s);
+    return Attribute::string(ctx, s);
   }
   case 5:
-    return Attribute::type(Type::tensor(DType::F32, {int64_t(rng() % 9), -1}));
+    return Attribute::type(Type::tensor(ctx, DType::F32, {int64_t(rng() % 9), -1}));
   case 6: {
     ListAttr list;
     for (int i = rng() % 4; i > 0; --i)
-      list.push_back(randomAttribute(rng, depth + 1));
-    return Attribute::list(std::move(list));
+      list.push_back(randomAttribute(ctx, rng, depth + 1));
+    return Attribute::list(ctx, std::move(list));
   }
   default: {
     DictAttr dict;
     for (int i = rng() % 4; i > 0; --i)
-      dict.set("k" + std::to_string(rng() % 10) + (rng() & 1 ? " x" : ""),
-               randomAttribute(rng, depth + 1));
-    return Attribute::dict(std::move(dict));
+      dict.set(ctx, "k" + std::to_string(rng() % 10) + (rng() & 1 ? " x" : ""),
+               randomAttribute(ctx, rng, depth + 1));
+    return Attribute::dict(ctx, std::move(dict));
   }
   }
 }
@@ -154,11 +156,12 @@ static Attribute randomAttribute(std::mt19937 &rng, int depth) {
 TEST(ParserPrinterTest, RandomGraphsRoundTrip) {
   std::mt19937 rng(1234);
   for (int iteration = 0; iteration < 300; ++iteration) {
-    Graph graph("g" + std::to_string(iteration));
+    IRContext ctx;
+    Graph graph(ctx, "g" + std::to_string(iteration));
     Node input;
     input.name = "in";
     input.op = "input";
-    input.resultTypes = {Type::tensor(DType::F32, {1, 3})};
+    input.resultTypes = {Type::tensor(ctx, DType::F32, {1, 3})};
     graph.addNode(input);
     int n = 1 + rng() % 20;
     for (int i = 1; i <= n; ++i) {
@@ -171,10 +174,10 @@ TEST(ParserPrinterTest, RandomGraphsRoundTrip) {
         node.operands.push_back({producer, uint32_t(rng() % results)});
       }
       node.resultTypes.resize(1 + rng() % 3,
-                              Type::tensor(DType::F16, {int64_t(i)}));
+                              Type::tensor(ctx, DType::F16, {int64_t(i)}));
       for (int k = rng() % 4; k > 0; --k)
-        node.attrs.set("a" + std::to_string(rng() % 6),
-                       randomAttribute(rng, 0));
+        node.attrs.set(ctx, "a" + std::to_string(rng() % 6),
+                       randomAttribute(ctx, rng, 0));
       if (rng() % 4 == 0)
         node.loc = Location{"f.py", uint32_t(rng() % 100 + 1), 0};
       graph.addNode(node);

@@ -110,7 +110,8 @@ TEST(PassPipelineTest, ManagerRunsPassesAndRecordsStatistics) {
   PassManager pm(diags, options, [&](const std::string &s) { dumps += s; });
   for (PipelineElement &e : p.elements)
     pm.addPass(e);
-  Graph graph("g");
+  IRContext ctx;
+  Graph graph(ctx, "g");
   Node input;
   input.name = "x";
   input.op = "input";

@@ -84,13 +84,14 @@ std::vector<std::string> referenceParents(const Graph &graph,
 
 /// A random DAG in topological order: chains with branches, joins, nodes
 /// reading one producer twice, and a few operations (some calls).
-Graph makeGraph(std::mt19937_64 &rng, std::vector<int64_t> &params) {
+Graph makeGraph(IRContext &ctx, std::mt19937_64 &rng,
+                std::vector<int64_t> &params) {
   static const char *kOps[] = {"nn.Conv2d",      "nn.ReLU", "add()",
                                "nn.BatchNorm2d", ".view()", "nn.Linear"};
   static const int64_t kSpecial[] = {
       0, 0, 0, 1, 7, 7, 100, INT64_MAX / 2, INT64_MAX, -5, -1000};
   bool negatives = rng() % 4 == 0, huge = rng() % 4 == 0;
-  Graph graph("g");
+  Graph graph(ctx, "g");
   uint32_t n = 3 + rng() % 60;
   params.assign(n, 0);
   for (uint32_t i = 0; i < n; ++i) {
@@ -116,7 +117,7 @@ Graph makeGraph(std::mt19937_64 &rng, std::vector<int64_t> &params) {
       if (negatives && rng() % 6 == 0)
         count = kSpecial[9 + rng() % 2];
       params[i] = count;
-      node.attrs.set("cost.params", Attribute::integer(count));
+      node.attrs.set(ctx, "cost.params", Attribute::integer(count));
     }
     graph.addNode(std::move(node));
   }
@@ -130,7 +131,8 @@ TEST(MergeTest, MatchesIdlmavsRulesOnRandomGraphs) {
   const double kThresholds[] = {-1, 0, 0.001, 0.01, 0.1, 0.5, 1, 2};
   for (int round = 0; round < 3000; ++round) {
     std::vector<int64_t> params;
-    Graph graph = makeGraph(rng, params);
+    IRContext ctx;
+    Graph graph = makeGraph(ctx, rng, params);
     double threshold = kThresholds[rng() % std::size(kThresholds)];
     std::vector<std::string> expected =
         referenceParents(graph, params, threshold);
