@@ -14,7 +14,6 @@
 #include "mav/IR/Verifier.h"
 #include "mav/Pass/PassManager.h"
 #include "mav/Support/FileUtils.h"
-#include "mav/Support/Process.h"
 
 #include <cstdio>
 #include <map>
@@ -183,9 +182,6 @@ int mav::renderMain(int argc, char **argv, const PassRegistry &passes,
                              "stage of the pipeline fail?)");
     return 1;
   }
-  // The heap could be sized for an input file at start-up, not for a pipe.
-  if (inputFile == "-")
-    reserveHeapForInput(input->getText().size());
   std::unique_ptr<Graph> graph = parseGraph(input, diags);
   if (!graph || failed(verify(*graph, diags)))
     return 1;

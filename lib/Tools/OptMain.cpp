@@ -16,7 +16,6 @@
 #include "mav/Pass/PassManager.h"
 #include "mav/Support/DiagnosticVerifier.h"
 #include "mav/Support/FileUtils.h"
-#include "mav/Support/Process.h"
 
 #include <chrono>
 #include <cstdio>
@@ -210,9 +209,6 @@ int OptDriver::run() {
                              "stage of the pipeline fail?)");
     return 1;
   }
-  // The heap could be sized for an input file at start-up, not for a pipe.
-  if (options.inputFile == "-")
-    reserveHeapForInput(input->getText().size());
 
   std::vector<std::shared_ptr<SourceBuffer>> chunks;
   if (options.splitInputFile)
