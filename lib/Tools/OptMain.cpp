@@ -100,13 +100,6 @@ LogicalResult verifyRoundtrip(const Graph &graph, const PrintOptions &print,
   return failure();
 }
 
-/// Size of the pieces a single graph's output is written in: small enough
-/// that the buffer stays in the cache and its pages are touched once (with
-/// 4 MB pieces, writing the 10k-node pipeline's 6 MB took 20-29 ms and with
-/// 256 KB 10-11 ms; at 100k nodes system time fell from 0.27-0.52 s to
-/// 0.07 s), large enough that the write calls cost nothing.
-constexpr size_t kOutputChunkBytes = 256 << 10;
-
 class OptDriver {
 public:
   OptDriver(const OptOptions &options, const PassRegistry &registry,
@@ -116,11 +109,9 @@ public:
   int run();
 
 private:
-  /// Processes one chunk; appends its IR to `output` on success, or, with
-  /// `stream`, writes it to the output file in pieces and commits it.
+  /// Processes one chunk; appends its IR to `output` on success.
   LogicalResult processChunk(std::shared_ptr<SourceBuffer> chunk,
-                             DiagnosticEngine &diags, std::string &output,
-                             bool stream = false);
+                             DiagnosticEngine &diags, std::string &output);
 
   const OptOptions &options;
   const PassRegistry &registry;
@@ -133,7 +124,7 @@ private:
 
 LogicalResult OptDriver::processChunk(std::shared_ptr<SourceBuffer> chunk,
                                       DiagnosticEngine &diags,
-                                      std::string &output, bool stream) {
+                                      std::string &output) {
   std::unique_ptr<Graph> graph;
   {
     Timer timer(timings, "Parse");
@@ -173,23 +164,6 @@ LogicalResult OptDriver::processChunk(std::shared_ptr<SourceBuffer> chunk,
   if (options.verifyRoundtrip && failed(verifyRoundtrip(*graph, {}, diags)))
     return failure();
   Timer timer(timings, "Output");
-  if (stream) {
-    // Written in pieces: holding a million-node graph's 600 MB of text as
-    // well as the graph would only cost memory (and, on a VM, page faults).
-    std::unique_ptr<OutputFile> file =
-        OutputFile::open(options.outputFile, diags);
-    if (!file)
-      return failure();
-    output.reserve(kOutputChunkBytes + (64 << 10));
-    if (!printGraph(*graph, output, PrintOptions(), kOutputChunkBytes,
-                    [&](std::string &text) {
-                      bool ok = file->write(text);
-                      text.clear();
-                      return ok;
-                    }))
-      return failure();
-    return file->commit();
-  }
   // The output is about as long as the input plus what the passes added
   // (~200 bytes a node for the whole pipeline): reserving once saves copying
   // it while it grows. Pages reserved but not written cost no memory.
@@ -216,11 +190,8 @@ int OptDriver::run() {
   else
     chunks.push_back(input);
 
-  // One graph is printed straight to the output file (processChunk
-  // commits it); several (from --split-input-file) are collected so that a
-  // failure in any leaves no output.
-  bool stream = chunks.size() == 1 && !options.verifyDiagnostics;
-
+  // The output is collected and written once, atomically, so that a
+  // failure in any chunk leaves no output.
   bool ok = true;
   std::string output;
   for (size_t i = 0; i < chunks.size(); ++i) {
@@ -233,7 +204,7 @@ int OptDriver::run() {
       (void)processChunk(chunks[i], chunkDiags, chunkOutput);
       ok &= succeeded(verifier.finish(diags));
     } else {
-      ok &= succeeded(processChunk(chunks[i], diags, chunkOutput, stream));
+      ok &= succeeded(processChunk(chunks[i], diags, chunkOutput));
     }
     if (i)
       output += std::string(kSplitMarker) + "\n";
@@ -249,8 +220,6 @@ int OptDriver::run() {
     writeStderr(printTimingReport(timings));
   if (!ok)
     return 1;
-  if (stream)
-    return 0;
   return succeeded(writeOutputFile(options.outputFile, output, diags)) ? 0 : 1;
 }
 
