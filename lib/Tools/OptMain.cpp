@@ -14,6 +14,7 @@
 #include "mav/IR/Printer.h"
 #include "mav/IR/Verifier.h"
 #include "mav/Pass/PassManager.h"
+#include "mav/Support/Debug.h"
 #include "mav/Support/DiagnosticVerifier.h"
 #include "mav/Support/FileUtils.h"
 
@@ -45,6 +46,8 @@ struct OptOptions {
   bool splitInputFile = false;
   bool verifyDiagnostics = false;
   bool stripDebugInfo = false;
+  bool debug = false;
+  std::vector<std::string> debugOnly;
 };
 
 /// A pass flag found on the command line, in order.
@@ -325,6 +328,14 @@ int mav::optMain(int argc, char **argv, const PassRegistry &registry) {
                "Check diagnostics against expected-error annotations");
   app.add_flag("--strip-debuginfo", options.stripDebugInfo,
                "Drop node locations (loc(...)) from the output");
+  app.add_flag("--debug", options.debug,
+               "Print the debug output of every pass to stderr");
+  app.add_option("--debug-only", options.debugOnly,
+                 "Print the debug output of the named passes to stderr, "
+                 "e.g. layout,merge")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->type_name("NAME");
   // Pass flags are parsed by extractPassFlags; they are declared here so
   // that --help lists them. Test passes stay out of the help.
   std::vector<std::string> unusedFlagValues(registry.getPasses(true).size());
@@ -348,6 +359,8 @@ int mav::optMain(int argc, char **argv, const PassRegistry &registry) {
     int code = app.exit(e);
     return code == 0 ? 0 : 1;
   }
+
+  setDebugTypes(options.debug, options.debugOnly);
 
   if (options.listPasses) {
     if (options.listPasses->empty() || *options.listPasses == "text") {

@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mav/Pass/PassRegistry.h"
+#include "mav/Support/Debug.h"
 #include "mav/Transforms/CostModel.h"
 #include "mav/Transforms/Passes.h"
 
@@ -23,6 +24,8 @@
 #include <limits>
 
 #include <fmt/format.h>
+
+#define DEBUG_TYPE "cost"
 
 using namespace mav;
 using namespace mav::cost;
@@ -217,10 +220,14 @@ LogicalResult CostPass::run(Graph &graph, PassContext &context) {
     attrs.set("cost.macs", Attribute::integer(macs.get()));
     attrs.set("cost.param_bytes", Attribute::integer(cost.paramBytes.get()));
     attrs.set("cost.params", Attribute::integer(cost.params.get()));
-    if (cost.uncounted.empty())
+    if (cost.uncounted.empty()) {
       attrs.erase("cost.uncounted");
-    else
+    } else {
+      MAV_DEBUG(fmt::print(dbgs(), "[cost] %{} ({}): no formula for {}\n",
+                           node.name, node.op,
+                           fmt::join(cost.uncounted, ", ")));
       attrs.set("cost.uncounted", Attribute::stringList(cost.uncounted));
+    }
 
     totalParams += cost.params;
     totalParamBytes += cost.paramBytes;
