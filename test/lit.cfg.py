@@ -4,6 +4,11 @@
 # Switches (environment variables or `lit --param NAME=1`):
 #   MAV_VERIFY_ROUNDTRIP / verify-roundtrip: every mav-opt run in the suite
 #     also checks that its output re-parses to identical text.
+#   MAV_LIT_FAST / fast (`ninja check-fast`): only the tests that take a
+#     second or less, for a pass developer's edit-test loop. Leaves out the
+#     end-to-end tests on real torch models (REQUIRES: torch), the browser
+#     tests (REQUIRES: browser) and the tests on inputs of 100k nodes or more
+#     (REQUIRES: long_tests, LLVM's name). `ninja check` runs everything.
 
 import os
 import shutil
@@ -21,6 +26,11 @@ config.test_exec_root = os.path.join(config.mav_obj_root, "test")
 
 # Tools are called by name: mav-opt, mav-trace, FileCheck, not.
 path = [config.mav_tools_dir, config.llvm_tools_dir]
+
+fast = os.environ.get("MAV_LIT_FAST", "") not in ("", "0") or \
+    lit_config.params.get("fast", "0") not in ("", "0")
+if not fast:
+    config.available_features.add("long_tests")
 
 roundtrip = os.environ.get("MAV_VERIFY_ROUNDTRIP", "") not in ("", "0") or \
     lit_config.params.get("verify-roundtrip", "0") not in ("", "0")
@@ -48,7 +58,7 @@ config.substitutions.append(("%mav_src_root", config.mav_src_root))
 config.substitutions.append(
     ("%models", os.path.join(config.mav_obj_root, "test", "models")))
 
-if config.mav_enable_torch:
+if config.mav_enable_torch and not fast:
     config.available_features.add("torch")
 # AddressSanitizer reserves terabytes of address space: no `ulimit -v`.
 if config.mav_sanitizers:
@@ -57,7 +67,8 @@ if config.mav_sanitizers:
 # mav-render: %node runs test/browser/*.js (playwright-core from the repo's
 # node_modules driving Debian's chromium); `browser` when both are installed.
 config.substitutions.append(("%node", shutil.which("node") or "node"))
-if shutil.which("node") and os.path.exists("/usr/bin/chromium") and \
+if not fast and shutil.which("node") and \
+        os.path.exists("/usr/bin/chromium") and \
         os.path.isdir(os.path.join(config.mav_src_root, "node_modules",
                                    "playwright-core")):
     config.available_features.add("browser")

@@ -18,7 +18,7 @@ packages=(
   time python3-matplotlib
   libtorch-dev python3-torch python3-torchvision python3-plotly
   chromium
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev clang-format-14
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -13,8 +13,8 @@
 #include "mav/IR/Parser.h"
 #include "mav/IR/Verifier.h"
 #include "mav/Pass/PassManager.h"
+#include "mav/Support/Debug.h"
 #include "mav/Support/FileUtils.h"
-#include "mav/Support/Process.h"
 
 #include <cstdio>
 #include <map>
@@ -76,7 +76,8 @@ LogicalResult mav::runDefaultPasses(Graph &graph, const PassRegistry &passes,
 int mav::renderMain(int argc, char **argv, const PassRegistry &passes,
                     const BackendRegistry &backends) {
   std::string inputFile = "-", outputFile = "-";
-  bool listBackends = false, noDefaultPasses = false;
+  bool listBackends = false, noDefaultPasses = false, debug = false;
+  std::vector<std::string> debugOnly;
   CLI::App app("mav-render: draw model-graph IR (.mav) as a Plotly figure, "
                "widget spec or HTML page",
                "mav-render");
@@ -90,6 +91,14 @@ int mav::renderMain(int argc, char **argv, const PassRegistry &passes,
   app.add_flag("--no-default-passes", noDefaultPasses,
                "Do not run cost/layout/color when the IR lacks their "
                "attributes");
+  app.add_flag("--debug", debug,
+               "Print the debug output of every pass to stderr");
+  app.add_option("--debug-only", debugOnly,
+                 "Print the debug output of the named passes to stderr, "
+                 "e.g. layout,color")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->type_name("NAME");
 
   // One flag per backend, then the union of their options (an option name
   // shared by several backends has one flag).
@@ -125,6 +134,7 @@ int mav::renderMain(int argc, char **argv, const PassRegistry &passes,
     int code = app.exit(e);
     return code == 0 ? 0 : 1;
   }
+  setDebugTypes(debug, debugOnly);
   if (listBackends) {
     std::string text = printBackendListText(backends);
     std::fwrite(text.data(), 1, text.size(), stdout);
@@ -183,9 +193,6 @@ int mav::renderMain(int argc, char **argv, const PassRegistry &passes,
                              "stage of the pipeline fail?)");
     return 1;
   }
-  // The heap could be sized for an input file at start-up, not for a pipe.
-  if (inputFile == "-")
-    reserveHeapForInput(input->getText().size());
   IRContext context;
   std::unique_ptr<Graph> graph = parseGraph(context, input, diags);
   if (!graph || failed(verify(*graph, diags)))

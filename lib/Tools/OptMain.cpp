@@ -14,9 +14,9 @@
 #include "mav/IR/Printer.h"
 #include "mav/IR/Verifier.h"
 #include "mav/Pass/PassManager.h"
+#include "mav/Support/Debug.h"
 #include "mav/Support/DiagnosticVerifier.h"
 #include "mav/Support/FileUtils.h"
-#include "mav/Support/Process.h"
 
 #include <chrono>
 #include <cstdio>
@@ -46,6 +46,8 @@ struct OptOptions {
   bool splitInputFile = false;
   bool verifyDiagnostics = false;
   bool stripDebugInfo = false;
+  bool debug = false;
+  std::vector<std::string> debugOnly;
 };
 
 /// A pass flag found on the command line, in order.
@@ -111,11 +113,9 @@ public:
   int run();
 
 private:
-  /// Processes one chunk; appends its IR to `output` on success, or, with
-  /// `stream`, writes it to the output file in pieces and commits it.
+  /// Processes one chunk; appends its IR to `output` on success.
   LogicalResult processChunk(std::shared_ptr<SourceBuffer> chunk,
-                             DiagnosticEngine &diags, std::string &output,
-                             bool stream = false);
+                             DiagnosticEngine &diags, std::string &output);
 
   const OptOptions &options;
   const PassRegistry &registry;
@@ -128,7 +128,7 @@ private:
 
 LogicalResult OptDriver::processChunk(std::shared_ptr<SourceBuffer> chunk,
                                       DiagnosticEngine &diags,
-                                      std::string &output, bool stream) {
+                                      std::string &output) {
   // One context per graph: a split input's graphs are freed one by one.
   IRContext context;
   std::unique_ptr<Graph> graph;
@@ -170,16 +170,13 @@ LogicalResult OptDriver::processChunk(std::shared_ptr<SourceBuffer> chunk,
   if (options.verifyRoundtrip && failed(verifyRoundtrip(*graph, {}, diags)))
     return failure();
   Timer timer(timings, "Output");
-  // The output is about as long as the input plus what the passes added:
-  // reserving once saves copying it while it grows.
-  output.reserve(2 * chunk->getText().size() + 256 * graph->size());
+  // The output is about as long as the input plus what the passes added
+  // (~200 bytes a node for the whole pipeline): reserving once saves copying
+  // it while it grows. Pages reserved but not written cost no memory.
+  output.reserve(chunk->getText().size() + chunk->getText().size() / 2 +
+                 graph->size() * 256);
   printGraph(*graph, output);
-  if (!stream)
-    return success();
-  std::unique_ptr<OutputFile> file = OutputFile::open(options.outputFile, diags);
-  if (!file || !file->write(output))
-    return failure();
-  return file->commit();
+  return success();
 }
 
 int OptDriver::run() {
@@ -192,9 +189,6 @@ int OptDriver::run() {
                              "stage of the pipeline fail?)");
     return 1;
   }
-  // The heap could be sized for an input file at start-up, not for a pipe.
-  if (options.inputFile == "-")
-    reserveHeapForInput(input->getText().size());
 
   std::vector<std::shared_ptr<SourceBuffer>> chunks;
   if (options.splitInputFile)
@@ -202,11 +196,8 @@ int OptDriver::run() {
   else
     chunks.push_back(input);
 
-  // One graph is printed straight to the output file (processChunk
-  // commits it); several (from --split-input-file) are collected so that a
-  // failure in any leaves no output.
-  bool stream = chunks.size() == 1 && !options.verifyDiagnostics;
-
+  // The output is collected and written once, atomically, so that a
+  // failure in any chunk leaves no output.
   bool ok = true;
   std::string output;
   for (size_t i = 0; i < chunks.size(); ++i) {
@@ -219,7 +210,7 @@ int OptDriver::run() {
       (void)processChunk(chunks[i], chunkDiags, chunkOutput);
       ok &= succeeded(verifier.finish(diags));
     } else {
-      ok &= succeeded(processChunk(chunks[i], diags, chunkOutput, stream));
+      ok &= succeeded(processChunk(chunks[i], diags, chunkOutput));
     }
     if (i)
       output += std::string(kSplitMarker) + "\n";
@@ -235,8 +226,6 @@ int OptDriver::run() {
     writeStderr(printTimingReport(timings));
   if (!ok)
     return 1;
-  if (stream)
-    return 0;
   return succeeded(writeOutputFile(options.outputFile, output, diags)) ? 0 : 1;
 }
 
@@ -342,6 +331,14 @@ int mav::optMain(int argc, char **argv, const PassRegistry &registry) {
                "Check diagnostics against expected-error annotations");
   app.add_flag("--strip-debuginfo", options.stripDebugInfo,
                "Drop node locations (loc(...)) from the output");
+  app.add_flag("--debug", options.debug,
+               "Print the debug output of every pass to stderr");
+  app.add_option("--debug-only", options.debugOnly,
+                 "Print the debug output of the named passes to stderr, "
+                 "e.g. layout,merge")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->type_name("NAME");
   // Pass flags are parsed by extractPassFlags; they are declared here so
   // that --help lists them. Test passes stay out of the help.
   std::vector<std::string> unusedFlagValues(registry.getPasses(true).size());
@@ -365,6 +362,8 @@ int mav::optMain(int argc, char **argv, const PassRegistry &registry) {
     int code = app.exit(e);
     return code == 0 ? 0 : 1;
   }
+
+  setDebugTypes(options.debug, options.debugOnly);
 
   if (options.listPasses) {
     if (options.listPasses->empty() || *options.listPasses == "text") {

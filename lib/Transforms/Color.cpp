@@ -30,6 +30,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mav/Pass/PassRegistry.h"
+#include "mav/Support/Debug.h"
 #include "mav/Support/FileUtils.h"
 #include "mav/Transforms/Palettes.h"
 #include "mav/Transforms/CostModel.h"
@@ -44,6 +45,8 @@
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
+
+#define DEBUG_TYPE "color"
 
 using namespace mav;
 
@@ -690,6 +693,12 @@ LogicalResult ColorPass::run(Graph &graph, PassContext &context) {
     group.assigned = true;
     for (uint32_t node : group.nodes)
       colors[node] = palette.colors[nextFree];
+    MAV_DEBUG(fmt::print(dbgs(),
+                         "[color] {} ({} nodes, {} parameters, by {}): free "
+                         "colour {} {}\n",
+                         group.op, group.nodes.size(), group.params,
+                         pickByCount ? "nodes" : "parameters", nextFree,
+                         palette.colors[nextFree]));
     ++nextFree;
     ++assignedOps;
     pickByCount = !pickByCount;
@@ -709,6 +718,11 @@ LogicalResult ColorPass::run(Graph &graph, PassContext &context) {
     graph.getNode(i).attrs.set(ctx, "color",
                                Attribute::string(ctx, std::move(colors[i])));
   graph.getAttrs().set(ctx, "color.palette", Attribute::string(ctx, scheme.paletteLabel));
+  MAV_DEBUG(fmt::print(dbgs(),
+                       "[color] palette {}: {} operations given free "
+                       "colours, {} nodes given the fallback {}\n",
+                       scheme.paletteLabel, assignedOps, fallbackNodes,
+                       scheme.fallbackColor));
   context.statistics.add("free-colors", static_cast<int64_t>(assignedOps));
   context.statistics.add("fallback", fallbackNodes);
   return success();

@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mav/Pass/PassRegistry.h"
+#include "mav/Support/Debug.h"
 #include "mav/Transforms/CostModel.h"
 #include "mav/Transforms/Passes.h"
 
@@ -23,6 +24,8 @@
 #include <limits>
 
 #include <fmt/format.h>
+
+#define DEBUG_TYPE "cost"
 
 using namespace mav;
 using namespace mav::cost;
@@ -218,10 +221,14 @@ LogicalResult CostPass::run(Graph &graph, PassContext &context) {
     attrs.set(ctx, "cost.macs", Attribute::integer(macs.get()));
     attrs.set(ctx, "cost.param_bytes", Attribute::integer(cost.paramBytes.get()));
     attrs.set(ctx, "cost.params", Attribute::integer(cost.params.get()));
-    if (cost.uncounted.empty())
+    if (cost.uncounted.empty()) {
       attrs.erase("cost.uncounted");
-    else
+    } else {
+      MAV_DEBUG(fmt::print(dbgs(), "[cost] %{} ({}): no formula for {}\n",
+                           node.name, node.op,
+                           fmt::join(cost.uncounted, ", ")));
       attrs.set(ctx, "cost.uncounted", Attribute::stringList(ctx, cost.uncounted));
+    }
 
     totalParams += cost.params;
     totalParamBytes += cost.paramBytes;

@@ -16,6 +16,7 @@
 #include "mav/Transforms/Layout.h"
 
 #include "mav/Pass/PassRegistry.h"
+#include "mav/Support/Debug.h"
 #include "mav/Transforms/Passes.h"
 
 #include <algorithm>
@@ -23,6 +24,8 @@
 #include <limits>
 
 #include <fmt/format.h>
+
+#define DEBUG_TYPE "layout"
 
 using namespace mav;
 using namespace mav::layout;
@@ -175,6 +178,27 @@ LogicalResult LayoutPass::run(Graph &graph, PassContext &context) {
     diags.error(graph.getSourceLoc(), "layout: " + error);
     return failure();
   }
+  MAV_DEBUG({
+    // Nodes per level: the widths the column assignment worked on.
+    std::vector<uint32_t> widths;
+    for (int32_t level : result.level) {
+      if (static_cast<size_t>(level) >= widths.size())
+        widths.resize(level + 1, 0);
+      ++widths[level];
+    }
+    fmt::print(dbgs(),
+               "[layout] @{}: {} top-level nodes of {} in {} levels, "
+               "{} crossings\n",
+               graph.getName(), topNodes.size(), n, result.stats.levels,
+               result.stats.crossings);
+    constexpr size_t kShownLevels = 64;
+    fmt::print(dbgs(), "[layout] level widths: {}{}\n",
+               fmt::join(widths.begin(),
+                         widths.begin() + std::min(widths.size(),
+                                                   kShownLevels),
+                         " "),
+               widths.size() > kShownLevels ? " ..." : "");
+  });
 
   // Positions: top-level nodes from the solver; sub-nodes under their
   // parent in graph order, (i+1) * delta further along the flow.

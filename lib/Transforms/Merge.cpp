@@ -25,6 +25,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mav/Pass/PassRegistry.h"
+#include "mav/Support/Debug.h"
 #include "mav/Transforms/CostModel.h"
 #include "mav/Transforms/Passes.h"
 
@@ -35,6 +36,8 @@
 #include <unordered_map>
 
 #include <fmt/format.h>
+
+#define DEBUG_TYPE "merge"
 
 using namespace mav;
 
@@ -124,6 +127,9 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
   int64_t totalParams = std::accumulate(params.begin(), params.end(),
                                         int64_t(0), addSaturating);
   double cutoff = threshold * static_cast<double>(totalParams);
+  MAV_DEBUG(fmt::print(dbgs(),
+                       "[merge] @{}: threshold {} x {} parameters = cutoff {}\n",
+                       graph.getName(), threshold, totalParams, cutoff));
   // In the order of step 2, nodes without parameters form one run in graph
   // order, after any negative counts (possible only in an unverified
   // graph); a node with more than the cutoff can never be within it, as
@@ -193,6 +199,8 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
   }
 
   graph.getAttrs().set(ctx, "merge.threshold", Attribute::real(threshold));
+  MAV_DEBUG(fmt::print(dbgs(), "[merge] @{}: {} of {} nodes merged\n",
+                       graph.getName(), merged, numNodes));
   context.statistics.add("merged", merged);
   context.statistics.add("top-level", static_cast<int64_t>(numNodes) - merged);
   return success();

@@ -14,7 +14,6 @@ void registerTestPasses(PassRegistry &registry);
 } // namespace mav::test
 
 int main(int argc, char **argv) {
-  mav::setUpAllocator(argv);
   mav::PassRegistry registry;
   mav::registerAllPasses(registry);
   mav::test::registerTestPasses(registry);

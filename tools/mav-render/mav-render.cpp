@@ -10,7 +10,6 @@
 #include "mav/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
-  mav::setUpAllocator(argv);
   mav::PassRegistry passes;
   mav::registerAllPasses(passes);
   mav::BackendRegistry backends;
