@@ -15,13 +15,14 @@ void Graph::updateNameIndex() const {
   if (indexedNodes > nodes.size())
     invalidateNameIndex();
   for (; indexedNodes < nodes.size(); ++indexedNodes)
-    nameIndex.emplace(nodes[indexedNodes].name,
-                      static_cast<uint32_t>(indexedNodes));
+    nameIndex.emplace(
+        Attribute::string(*context, nodes[indexedNodes].name).getString(),
+        static_cast<uint32_t>(indexedNodes));
 }
 
 std::optional<uint32_t> Graph::lookup(std::string_view nodeName) const {
   updateNameIndex();
-  auto it = nameIndex.find(std::string(nodeName));
+  auto it = nameIndex.find(nodeName);
   if (it == nameIndex.end())
     return std::nullopt;
   return it->second;

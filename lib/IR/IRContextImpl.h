@@ -14,7 +14,7 @@
 
 #include <deque>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 namespace mav::detail {
 
@@ -26,31 +26,59 @@ inline size_t hashCombine(size_t seed, uint64_t value) {
 }
 
 /// The uniqued values of one kind: each distinct value is stored once, in a
-/// deque (stable addresses), and found again by its hash. Lookups take the
-/// value's parts, so a hit, the common case when parsing or tracing a
-/// model, allocates nothing.
+/// deque (stable addresses), and found again through an open-addressing
+/// table of (hash, pointer) slots, kept at most three quarters full. Lookups
+/// take the value's parts, so a hit, the common case when parsing or tracing
+/// a model, allocates nothing, and a probe rarely touches a stored value
+/// whose hash differs.
 template <typename Storage> class StorageUniquer {
 public:
   /// The stored value with `hash` for which `equals(storage)` holds, or a
   /// new one initialised by `create(storage)`.
   template <typename Equals, typename Create>
   const Storage *getOrCreate(size_t hash, Equals equals, Create create) {
-    auto [begin, end] = byHash.equal_range(hash);
-    for (auto it = begin; it != end; ++it)
-      if (equals(*it->second))
-        return it->second;
-    Storage &storage = values.emplace_back();
-    create(storage);
-    storage.hash = hash;
-    byHash.emplace(hash, &storage);
-    return &storage;
+    if (4 * (values.size() + 1) > 3 * slots.size())
+      rehash(std::max<size_t>(64, 2 * slots.size()));
+    size_t mask = slots.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      Slot &slot = slots[i];
+      if (!slot.storage) {
+        Storage &storage = values.emplace_back();
+        create(storage);
+        storage.hash = hash;
+        slot = Slot{hash, &storage};
+        return &storage;
+      }
+      if (slot.hash == hash && equals(*slot.storage))
+        return slot.storage;
+    }
   }
 
   size_t size() const { return values.size(); }
 
 private:
+  struct Slot {
+    size_t hash = 0;
+    const Storage *storage = nullptr;
+  };
+
+  /// Moves every slot into a table of `numSlots` (a power of two).
+  void rehash(size_t numSlots) {
+    std::vector<Slot> old(numSlots);
+    old.swap(slots);
+    size_t mask = slots.size() - 1;
+    for (const Slot &slot : old) {
+      if (!slot.storage)
+        continue;
+      size_t i = slot.hash & mask;
+      while (slots[i].storage)
+        i = (i + 1) & mask;
+      slots[i] = slot;
+    }
+  }
+
   std::deque<Storage> values;
-  std::unordered_multimap<size_t, const Storage *> byHash;
+  std::vector<Slot> slots;
 };
 
 struct IRContextImpl {

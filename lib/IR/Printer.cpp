@@ -218,8 +218,7 @@ void AttributePrinter::printDict(const DictAttr &dict) {
     if (!first)
       out += ", ";
     first = false;
-    // Keys are uniqued too: the address of the text identifies the key.
-    printUniqued(entry.name.data(), [&] { writeKey(entry.name, out); });
+    writeKey(entry.name, out);
     out += " = ";
     print(entry.value);
   }

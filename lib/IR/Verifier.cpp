@@ -201,6 +201,7 @@ class Verifier {
 public:
   Verifier(const Graph &graph, DiagnosticEngine &diags)
       : graph(graph), diags(diags) {
+    names.reserve(graph.size());
     // Dictionary keys are uniqued in the graph's context: a key's spec is
     // found by the address of its text.
     for (const AttrSpec &spec : kNodeAttrSpecs)

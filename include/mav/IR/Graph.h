@@ -127,8 +127,10 @@ private:
   std::vector<Node> nodes;
   std::shared_ptr<const SourceBuffer> source;
   /// Name index, extended on lookup as nodes are added. The first node
-  /// with a name wins.
-  mutable std::unordered_map<std::string, uint32_t> nameIndex;
+  /// with a name wins. Keys are the names uniqued in the context, so that
+  /// they stay valid when the node vector grows and a lookup allocates
+  /// nothing.
+  mutable std::unordered_map<std::string_view, uint32_t> nameIndex;
   mutable size_t indexedNodes = 0;
   /// Indexes the nodes added since the last call.
   void updateNameIndex() const;
