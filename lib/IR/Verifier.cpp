@@ -1,12 +1,15 @@
 //===- Verifier.cpp - Structural checks of a Graph ------------------------===//
 //
 // Checks run in one pass over the nodes, in graph order. Attribute checks come
-// from one table (kNodeAttrSpecs / kGraphAttrSpecs) so that docs/IR.md and the
-// code list the same attributes.
+// from one table (kNodeAttrSpecs / kGraphAttrSpecs) over the keys of
+// mav/IR/ModelAttributes.h, so that docs/IR.md and the code list the same
+// attributes.
 //
 //===----------------------------------------------------------------------===//
 
 #include "mav/IR/Verifier.h"
+
+#include "mav/IR/ModelAttributes.h"
 
 #include <array>
 #include <optional>
@@ -78,10 +81,12 @@ std::optional<std::string> checkStatus(const Attribute &attr, const Graph &,
   if (auto err = expectKind(attr, Attribute::Kind::String))
     return err;
   std::string_view s = attr.getString();
-  if (s == "ok" || s == "failed" || s == "not-run")
+  if (s == attrs::kStatusOk || s == attrs::kStatusFailed ||
+      s == attrs::kStatusNotRun)
     return std::nullopt;
-  return fmt::format("must be \"ok\", \"failed\" or \"not-run\", not \"{}\"",
-                     s);
+  return fmt::format("must be \"{}\", \"{}\" or \"{}\", not \"{}\"",
+                     attrs::kStatusOk, attrs::kStatusFailed,
+                     attrs::kStatusNotRun, s);
 }
 
 std::optional<std::string> checkOps(const Attribute &attr, const Graph &,
@@ -91,7 +96,7 @@ std::optional<std::string> checkOps(const Attribute &attr, const Graph &,
   for (const Attribute &element : attr.getList()) {
     if (!element.isDict())
       return std::string("must be a list of dictionaries");
-    const Attribute *op = element.getDict().get("op");
+    const Attribute *op = element.getDict().get(attrs::kOpName);
     if (!op || !op->isString())
       return std::string("every entry needs a string 'op'");
   }
@@ -158,35 +163,35 @@ std::optional<std::string> checkOperandOffsets(const Attribute &attr,
 
 // Sorted by name; docs/IR.md "Attributes with a meaning" lists the same.
 constexpr std::array<AttrSpec, 24> kNodeAttrSpecs = {{
-    {"args", checkDict},
-    {"buffers", checkTensorDict},
-    {"category", checkString},
-    {"class", checkStringList},
-    {"color", checkColor},
-    {"cost.activation_bytes", checkCount},
-    {"cost.activation_elems", checkCount},
-    {"cost.buffers", checkCount},
-    {"cost.flops", checkCount},
-    {"cost.macs", checkCount},
-    {"cost.param_bytes", checkCount},
-    {"cost.params", checkCount},
-    {"cost.uncounted", checkStringList},
-    {"error", checkString},
-    {"layout.level", checkCount},
-    {"layout.operand_offsets", checkOperandOffsets},
-    {"layout.x", checkNumber},
-    {"layout.y", checkNumber},
-    {"module", checkString},
-    {"ops", checkOps},
-    {"params", checkTensorDict},
-    {"parent", checkParent},
-    {"shared_params", checkStringList},
-    {"status", checkStatus},
+    {attrs::kArgs, checkDict},
+    {attrs::kBuffers, checkTensorDict},
+    {attrs::kCategory, checkString},
+    {attrs::kClass, checkStringList},
+    {attrs::kColor, checkColor},
+    {attrs::kCostActivationBytes, checkCount},
+    {attrs::kCostActivationElems, checkCount},
+    {attrs::kCostBuffers, checkCount},
+    {attrs::kCostFlops, checkCount},
+    {attrs::kCostMacs, checkCount},
+    {attrs::kCostParamBytes, checkCount},
+    {attrs::kCostParams, checkCount},
+    {attrs::kCostUncounted, checkStringList},
+    {attrs::kError, checkString},
+    {attrs::kLayoutLevel, checkCount},
+    {attrs::kLayoutOperandOffsets, checkOperandOffsets},
+    {attrs::kLayoutX, checkNumber},
+    {attrs::kLayoutY, checkNumber},
+    {attrs::kModule, checkString},
+    {attrs::kOps, checkOps},
+    {attrs::kParams, checkTensorDict},
+    {attrs::kParent, checkParent},
+    {attrs::kSharedParams, checkStringList},
+    {attrs::kStatus, checkStatus},
 }};
 
 constexpr std::array<AttrSpec, 2> kGraphAttrSpecs = {{
-    {"source", checkString},
-    {"unused_params", checkTensorDict},
+    {attrs::kSource, checkString},
+    {attrs::kUnusedParams, checkTensorDict},
 }};
 
 /// The graph attribute spec of `name` (two entries: a search is enough).

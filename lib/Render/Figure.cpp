@@ -13,6 +13,8 @@
 
 #include "mav/Render/Figure.h"
 
+#include "mav/IR/ModelAttributes.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -286,9 +288,9 @@ json mav::buildPlotlyFigure(const RenderModel &model, const ViewOptions &view) {
   for (uint32_t i = 0; i < model.nodes.size(); ++i) {
     const RenderNode &node = model.nodes[i];
     hover.push_back(model.getHoverText(i));
-    opacity.push_back(node.status == "not-run" ? kNotRunOpacity : 1.0);
-    bool failedNode = node.status == "failed";
-    bool notRun = node.status == "not-run";
+    opacity.push_back(node.status == attrs::kStatusNotRun ? kNotRunOpacity : 1.0);
+    bool failedNode = node.status == attrs::kStatusFailed;
+    bool notRun = node.status == attrs::kStatusNotRun;
     // A failed node is outlined in its own colour (the Error colour the
     // color pass chose), thicker than the others.
     lineColors.push_back(failedNode ? node.color

@@ -10,6 +10,7 @@
 
 #include "mav/Render/RenderMain.h"
 
+#include "mav/IR/ModelAttributes.h"
 #include "mav/IR/Parser.h"
 #include "mav/IR/Verifier.h"
 #include "mav/Pass/PassManager.h"
@@ -44,13 +45,13 @@ LogicalResult mav::runDefaultPasses(Graph &graph, const PassRegistry &passes,
     const char *what;
     bool missing;
   };
-  bool hasCosts = anyNodeHas(graph, {"cost.params", "cost.flops"}) ||
-                  graph.getAttrs().contains("cost.total_params");
+  bool hasCosts = anyNodeHas(graph, {attrs::kCostParams, attrs::kCostFlops}) ||
+                  graph.getAttrs().contains(attrs::kCostTotalParams);
   Need needs[] = {
       {"cost", "costs (cost.params, cost.flops)", !hasCosts},
       {"layout", "positions (layout.x, layout.y)",
-       !anyNodeHas(graph, {"layout.x", "layout.y"})},
-      {"color", "colours (color)", !anyNodeHas(graph, {"color"})},
+       !anyNodeHas(graph, {attrs::kLayoutX, attrs::kLayoutY})},
+      {"color", "colours (color)", !anyNodeHas(graph, {attrs::kColor})},
   };
   PassManager pm(diags, PassManagerOptions(), writeStderr);
   for (const Need &need : needs) {

@@ -11,8 +11,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "mav/Render/RenderModel.h"
-#include "mav/Transforms/CostModel.h"
 
+#include "mav/Analysis/ParamCountAnalysis.h"
+#include "mav/IR/ModelAttributes.h"
 #include "mav/IR/Printer.h"
 
 #include <algorithm>
@@ -172,7 +173,7 @@ static bool isHexColor(std::string_view color) {
 /// The node's `args` as `name: value` lines.
 static std::vector<std::string> buildArgLines(const Node &node) {
   std::vector<std::string> lines;
-  const Attribute *args = node.attrs.get("args");
+  const Attribute *args = node.attrs.get(attrs::kArgs);
   if (!args || !args->isDict())
     return lines;
   lines.reserve(args->getDict().size());
@@ -221,10 +222,11 @@ LogicalResult mav::buildRenderModel(const Graph &graph, RenderModel &model,
                                     DiagnosticEngine &diags) {
   model = RenderModel();
   model.title = graph.getName();
-  model.direction = std::string(graph.getAttrs().getString("layout.direction",
-                                                           "down"));
+  model.direction = std::string(attrs::getLayoutDirection(graph));
   model.levelsAlongY = model.direction != "right" && model.direction != "left";
   model.nodes.resize(graph.size());
+  // A backend has no AnalysisManager: it computes the analysis itself.
+  ParamCountAnalysis paramCounts(graph);
 
   bool ok = true;
   for (uint32_t i = 0; i < graph.size(); ++i) {
@@ -232,16 +234,16 @@ LogicalResult mav::buildRenderModel(const Graph &graph, RenderModel &model,
     RenderNode &view = model.nodes[i];
     view.name = node.name;
     view.op = node.op;
-    view.category = std::string(node.attrs.getString("category"));
-    view.status = std::string(node.attrs.getString("status", "ok"));
-    view.error = std::string(node.attrs.getString("error"));
-    if (failed(readCoordinate(graph, i, "layout.x", view.x, diags)) ||
-        failed(readCoordinate(graph, i, "layout.y", view.y, diags))) {
+    view.category = std::string(attrs::getCategory(node));
+    view.status = std::string(attrs::getStatus(node));
+    view.error = std::string(attrs::getError(node));
+    if (failed(readCoordinate(graph, i, attrs::kLayoutX, view.x, diags)) ||
+        failed(readCoordinate(graph, i, attrs::kLayoutY, view.y, diags))) {
       ok = false;
       continue;
     }
-    view.level = node.attrs.getInt("layout.level", 0);
-    std::string color(node.attrs.getString("color"));
+    view.level = attrs::getLayoutLevel(node);
+    std::string color(attrs::getColor(node));
     if (!color.empty() && !isHexColor(color)) {
       diags.error(graph.getSourceLoc(i),
                   fmt::format("'color' of node '%{}' must be \"#RRGGBB\", "
@@ -253,9 +255,9 @@ LogicalResult mav::buildRenderModel(const Graph &graph, RenderModel &model,
     // The IR's colour wins, also for failed nodes: a user's Error colour
     // (`color{map=[Error:...]}`) must reach the figure.
     view.color = !color.empty()            ? color
-                 : view.status == "failed" ? kUncoloredFailedColor
+                 : view.status == attrs::kStatusFailed ? kUncoloredFailedColor
                                            : kMissingColor;
-    if (const Attribute *parent = node.attrs.get("parent")) {
+    if (const Attribute *parent = node.attrs.get(attrs::kParent)) {
       std::optional<uint32_t> parentIndex;
       if (parent->isString())
         parentIndex = graph.lookup(parent->getString());
@@ -269,9 +271,9 @@ LogicalResult mav::buildRenderModel(const Graph &graph, RenderModel &model,
       }
       view.parent = parentIndex;
     }
-    view.params = cost::getNodeParamCount(node.attrs);
-    view.flops = node.attrs.getInt("cost.flops", 0);
-    if (view.status != "not-run")
+    view.params = paramCounts.getParamCount(i);
+    view.flops = attrs::getFlops(node);
+    if (view.status != attrs::kStatusNotRun)
       view.activations = formatActivations(graph, node);
     view.args = buildArgLines(node);
   }
@@ -297,18 +299,16 @@ LogicalResult mav::buildRenderModel(const Graph &graph, RenderModel &model,
   if (graph.size() == 0)
     model.minX = model.maxX = model.minY = model.maxY = 0;
   // The cost pass's totals count tied parameters once; prefer them.
-  if (const Attribute *total = graph.getAttrs().get("cost.total_params");
-      total && total->isInt())
-    model.totalParams = total->getInt();
-  if (const Attribute *total = graph.getAttrs().get("cost.total_flops");
-      total && total->isInt())
-    model.totalFlops = total->getInt();
+  if (std::optional<int64_t> total = attrs::getTotalParams(graph))
+    model.totalParams = *total;
+  if (std::optional<int64_t> total = attrs::getTotalFlops(graph))
+    model.totalFlops = *total;
   model.defaultState = model.totalParams == 0 ? 1 : 0;
 
   // Edges, in the order of their target node and operand.
   for (uint32_t i = 0; i < graph.size(); ++i) {
     const Node &node = graph.getNode(i);
-    const Attribute *offsets = node.attrs.get("layout.operand_offsets");
+    const Attribute *offsets = node.attrs.get(attrs::kLayoutOperandOffsets);
     if (offsets && (!offsets->isList() ||
                     offsets->getList().size() != node.operands.size())) {
       diags.error(graph.getSourceLoc(i),
@@ -393,10 +393,10 @@ std::vector<std::string> RenderModel::getHoverLines(uint32_t index) const {
       "Parameters: " + formatThousands(view.params),
       "FLOPS: " + formatThousands(view.flops),
   };
-  if (view.status == "failed")
+  if (view.status == attrs::kStatusFailed)
     lines.push_back("Error: " + (view.error.empty() ? std::string("failed")
                                                     : view.error));
-  else if (view.status == "not-run")
+  else if (view.status == attrs::kStatusNotRun)
     lines.push_back("Status: not run");
   lines.insert(lines.end(), view.args.begin(), view.args.end());
   return lines;

@@ -379,7 +379,7 @@ void Interpreter::runCallMethod(const jit::Node *node, Env &env,
   OpenNode open = openNode(pathToName(callee_module->path),
                            callee_module->opName, callee_module, args, node);
   if (!callee_module->args.empty())
-    open.node.attrs.set(ctx, "args", Attribute::dict(ctx, callee_module->args));
+    open.node.attrs.set(ctx, attrs::kArgs, Attribute::dict(ctx, callee_module->args));
   std::vector<Slot> results;
   if (notRunMode) {
     // Never ran: count what the module owns, leave the results unknown.
@@ -518,7 +518,7 @@ void Interpreter::executeOp(const jit::Node *node, Env &env,
       OpenNode open = openNode(functionNodeName(module->path, name),
                                fmt::format("{}()", name), module, inputs,
                                node);
-      open.status = "failed";
+      open.status = attrs::kStatusFailed;
       open.error = message;
       recordFailure(node, module, message);
       std::vector<Slot> results(node->outputs().size(), Slot::unknown());
@@ -528,7 +528,7 @@ void Interpreter::executeOp(const jit::Node *node, Env &env,
         env[output] = Slot::unknown({selfRef});
       return;
     }
-    current->status = "failed";
+    current->status = attrs::kStatusFailed;
     current->error = message;
     recordFailure(node, module, message);
     return setUnknownOutputs();
@@ -546,14 +546,14 @@ void Interpreter::executeOp(const jit::Node *node, Env &env,
 
   if (isNodeOp && current) {
     DictAttr entry;
-    entry.set(ctx, "op", Attribute::string(ctx, node->kind().toQualString()));
+    entry.set(ctx, attrs::kOpName, Attribute::string(ctx, node->kind().toQualString()));
     ListAttr operands, results;
     for (const Slot &slot : inputs)
       operands.push_back(getIValueAttr(ctx, slot.value, options.shapesOnly));
     for (size_t i = 0; i < numOutputs; ++i)
       results.push_back(Attribute::type(getIValueType(ctx, stack[first + i])));
-    entry.set(ctx, "operands", Attribute::list(ctx, std::move(operands)));
-    entry.set(ctx, "results", Attribute::list(ctx, std::move(results)));
+    entry.set(ctx, attrs::kOpOperands, Attribute::list(ctx, std::move(operands)));
+    entry.set(ctx, attrs::kOpResults, Attribute::list(ctx, std::move(results)));
     current->ops.push_back(Attribute::dict(ctx, std::move(entry)));
   }
 }

@@ -383,14 +383,14 @@ OpenNode Interpreter::openNode(std::string baseName, std::string op,
   open.node.name = makeUniqueName(baseName);
   open.node.op = std::move(op);
   open.node.operands = getSources(args);
-  open.node.attrs.set(ctx, "module", Attribute::string(ctx, module->path));
-  open.node.attrs.set(ctx, "class", Attribute::stringList(ctx, module->classes));
+  open.node.attrs.set(ctx, attrs::kModule, Attribute::string(ctx, module->path));
+  open.node.attrs.set(ctx, attrs::kClass, Attribute::stringList(ctx, module->classes));
   if (site)
     open.siteLoc = getNodeLocation(site);
   if (options.debugInfo)
     open.node.loc = open.siteLoc;
   if (notRunMode)
-    open.status = "not-run";
+    open.status = attrs::kStatusNotRun;
   return open;
 }
 
@@ -426,18 +426,18 @@ void Interpreter::closeNode(OpenNode &open, std::vector<Slot> results,
   if (options.debugInfo && !node.loc.isKnown())
     node.loc = open.innerLoc;
   DictAttr &attrs = node.attrs;
-  if (open.status != "not-run")
-    attrs.set(ctx, "ops", Attribute::list(ctx, std::move(open.ops)));
+  if (open.status != attrs::kStatusNotRun)
+    attrs.set(ctx, attrs::kOps, Attribute::list(ctx, std::move(open.ops)));
   if (!open.params.empty())
-    attrs.set(ctx, "params", Attribute::dict(ctx, std::move(open.params)));
+    attrs.set(ctx, attrs::kParams, Attribute::dict(ctx, std::move(open.params)));
   if (!open.buffers.empty())
-    attrs.set(ctx, "buffers", Attribute::dict(ctx, std::move(open.buffers)));
+    attrs.set(ctx, attrs::kBuffers, Attribute::dict(ctx, std::move(open.buffers)));
   if (!open.sharedParams.empty())
-    attrs.set(ctx, "shared_params", Attribute::stringList(ctx, open.sharedParams));
-  attrs.set(ctx, "status", Attribute::string(ctx, open.status));
+    attrs.set(ctx, attrs::kSharedParams, Attribute::stringList(ctx, open.sharedParams));
+  attrs.set(ctx, attrs::kStatus, Attribute::string(ctx, open.status));
   if (!open.error.empty())
-    attrs.set(ctx, "error", Attribute::string(ctx, open.error));
-  std::string module(attrs.getString("module"));
+    attrs.set(ctx, attrs::kError, Attribute::string(ctx, open.error));
+  std::string module(attrs.getString(attrs::kModule));
   graph.addNode(std::move(node));
 
   for (uint32_t i = 0; i < results.size(); ++i)
@@ -633,7 +633,7 @@ std::optional<Graph> Interpreter::run(std::vector<c10::IValue> inputs,
     Node node;
     node.name = makeUniqueName(name);
     node.op = std::string(kInputOp);
-    node.attrs.set(ctx, "module", Attribute::string(ctx, ""));
+    node.attrs.set(ctx, attrs::kModule, Attribute::string(ctx, ""));
     node.resultTypes.push_back(getIValueType(ctx, inputs[i]));
     uint32_t index = graph.addNode(std::move(node));
     registerProducer(inputs[i], ValueRef{index, 0});
@@ -664,7 +664,7 @@ std::optional<Graph> Interpreter::run(std::vector<c10::IValue> inputs,
     unused.set(ctx, state.name, Attribute::type(getTensorType(ctx, tensor)));
   }
   if (!unused.empty())
-    graph.getAttrs().set(ctx, "unused_params", Attribute::dict(ctx, std::move(unused)));
+    graph.getAttrs().set(ctx, attrs::kUnusedParams, Attribute::dict(ctx, std::move(unused)));
   summary.cpuFallbacks.assign(cpuFallbacks.begin(), cpuFallbacks.end());
   return std::move(graph);
 }

@@ -14,6 +14,8 @@
 
 #include "Interpreter.h"
 
+#include "mav/IR/ModelAttributes.h"
+
 #include <torch/csrc/jit/ir/ir.h>
 
 #include <cstdint>
@@ -89,7 +91,7 @@ struct OpenNode {
   DictAttr params;
   DictAttr buffers;
   std::vector<std::string> sharedParams;
-  std::string status = "ok";
+  std::string status = std::string(attrs::kStatusOk);
   std::string error;
   /// First Python location seen inside, for nodes whose call site has none.
   Location innerLoc;

@@ -11,6 +11,8 @@
 #include "ValueConversion.h"
 #include "WeightlessArchive.h"
 
+#include "mav/IR/ModelAttributes.h"
+
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <chrono>
@@ -238,7 +240,7 @@ std::optional<Graph> mav::traceModel(IRContext &ctx,
     summary->runSeconds = seconds(start);
     if (graph)
       graph->getAttrs().set(
-          ctx, "source", Attribute::string(ctx, 
+          ctx, attrs::kSource, Attribute::string(ctx, 
                         std::filesystem::path(modelPath).filename().string()));
     return graph;
   } catch (const std::exception &e) {

@@ -29,11 +29,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mav/Analysis/ParamCountAnalysis.h"
+#include "mav/IR/ModelAttributes.h"
 #include "mav/Pass/PassRegistry.h"
 #include "mav/Support/Debug.h"
 #include "mav/Support/FileUtils.h"
 #include "mav/Transforms/Palettes.h"
-#include "mav/Transforms/CostModel.h"
 #include "mav/Transforms/Passes.h"
 
 #include <algorithm>
@@ -632,6 +633,8 @@ LogicalResult ColorPass::run(Graph &graph, PassContext &context) {
   std::map<std::string_view, size_t> pendingIndex;
   // Classify each distinct operation once; only looked up, never iterated.
   std::unordered_map<std::string_view, std::string_view> categoryOf;
+  const ParamCountAnalysis &paramCounts =
+      context.analyses.getAnalysis<ParamCountAnalysis>();
   for (uint32_t i = 0; i < numNodes; ++i) {
     Node &node = graph.getNode(i);
     auto [known, isNew] = categoryOf.emplace(node.op, std::string_view());
@@ -640,13 +643,13 @@ LogicalResult ColorPass::run(Graph &graph, PassContext &context) {
                           ? std::string_view("InOut")
                           : classifier.classify(node.op);
     std::string_view category = known->second;
-    node.attrs.set(ctx, "category", Attribute::string(ctx, std::string(category)));
-    std::string_view status = node.attrs.getString("status");
-    if (status == "failed") {
+    node.attrs.set(ctx, attrs::kCategory, Attribute::string(ctx, std::string(category)));
+    std::string_view status = attrs::getStatus(node);
+    if (status == attrs::kStatusFailed) {
       colors[i] = scheme.errorColor;
     } else if (node.isInput() || node.isOutput()) {
       colors[i] = scheme.inOutColor;
-    } else if (status == "not-run") {
+    } else if (status == attrs::kStatusNotRun) {
       colors[i] = scheme.notRunColor;
     } else if (auto op = scheme.operationColors.find(node.op);
                op != scheme.operationColors.end()) {
@@ -662,7 +665,7 @@ LogicalResult ColorPass::run(Graph &graph, PassContext &context) {
         pending.push_back({node.op, {}, 0, false});
       PendingOperation &group = pending[it->second];
       group.nodes.push_back(i);
-      group.params += cost::getNodeParamCount(node.attrs);
+      group.params += paramCounts.getParamCount(i);
     }
   }
 
@@ -715,9 +718,9 @@ LogicalResult ColorPass::run(Graph &graph, PassContext &context) {
   }
 
   for (uint32_t i = 0; i < numNodes; ++i)
-    graph.getNode(i).attrs.set(ctx, "color",
+    graph.getNode(i).attrs.set(ctx, attrs::kColor,
                                Attribute::string(ctx, std::move(colors[i])));
-  graph.getAttrs().set(ctx, "color.palette", Attribute::string(ctx, scheme.paletteLabel));
+  graph.getAttrs().set(ctx, attrs::kColorPalette, Attribute::string(ctx, scheme.paletteLabel));
   MAV_DEBUG(fmt::print(dbgs(),
                        "[color] palette {}: {} operations given free "
                        "colours, {} nodes given the fallback {}\n",
@@ -725,6 +728,8 @@ LogicalResult ColorPass::run(Graph &graph, PassContext &context) {
                        scheme.fallbackColor));
   context.statistics.add("free-colors", static_cast<int64_t>(assignedOps));
   context.statistics.add("fallback", fallbackNodes);
+  // Only `category`, `color` and `color.palette` changed.
+  context.preserved = PreservedAnalyses::all();
   return success();
 }
 

@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mav/IR/ModelAttributes.h"
 #include "mav/Pass/PassRegistry.h"
 #include "mav/Support/Debug.h"
 #include "mav/Transforms/CostModel.h"
@@ -78,7 +79,7 @@ void addTensorDict(const DictAttr &attrs, std::string_view key, Count &elems,
 /// Result types of a recorded op (`results = [f32[1,64], ...]`).
 std::vector<Type> getRecordedResults(const DictAttr &op) {
   std::vector<Type> results;
-  const Attribute *list = op.get("results");
+  const Attribute *list = op.get(attrs::kOpResults);
   if (!list || !list->isList())
     return results;
   for (const Attribute &element : list->getList())
@@ -123,8 +124,8 @@ void CostPass::costRecordedOps(const ListAttr &ops, NodeCost &cost,
     if (!entry.isDict())
       continue; // the verifier rejects this; nothing to count
     const DictAttr &op = entry.getDict();
-    std::string name(op.getString("op"));
-    const Attribute *operands = op.get("operands");
+    std::string name(op.getString(attrs::kOpName));
+    const Attribute *operands = op.get(attrs::kOpOperands);
     std::optional<OpCost> opCost =
         costAtenOp(name,
                    operands && operands->isList() ? operands->getList()
@@ -173,14 +174,14 @@ LogicalResult CostPass::run(Graph &graph, PassContext &context) {
     Node &node = graph.getNode(index);
     statistics.add("nodes");
     NodeCost cost;
-    addTensorDict(node.attrs, "params", cost.params, &cost.paramBytes);
-    addTensorDict(node.attrs, "buffers", cost.buffers, nullptr);
+    addTensorDict(node.attrs, attrs::kParams, cost.params, &cost.paramBytes);
+    addTensorDict(node.attrs, attrs::kBuffers, cost.buffers, nullptr);
     for (const Type &type : node.resultTypes)
       addTensorSize(type, cost.activationElems, cost.activationBytes);
 
-    std::string_view status = node.attrs.getString("status", "ok");
-    const Attribute *ops = node.attrs.get("ops");
-    if (status == "failed" || status == "not-run") {
+    std::string_view status = attrs::getStatus(node);
+    const Attribute *ops = node.attrs.get(attrs::kOps);
+    if (status == attrs::kStatusFailed || status == attrs::kStatusNotRun) {
       // IDLMAV's convention: nodes that did not run keep their parameters
       // but have no compute.
       statistics.add("nodes not run");
@@ -211,23 +212,23 @@ LogicalResult CostPass::run(Graph &graph, PassContext &context) {
     }
 
     // Set in key order: each lands next to the previous one.
-    DictAttr &attrs = node.attrs;
-    attrs.set(ctx, "cost.activation_bytes",
-              Attribute::integer(cost.activationBytes.get()));
-    attrs.set(ctx, "cost.activation_elems",
-              Attribute::integer(cost.activationElems.get()));
-    attrs.set(ctx, "cost.buffers", Attribute::integer(cost.buffers.get()));
-    attrs.set(ctx, "cost.flops", Attribute::integer(flops.get()));
-    attrs.set(ctx, "cost.macs", Attribute::integer(macs.get()));
-    attrs.set(ctx, "cost.param_bytes", Attribute::integer(cost.paramBytes.get()));
-    attrs.set(ctx, "cost.params", Attribute::integer(cost.params.get()));
+    DictAttr &nodeAttrs = node.attrs;
+    nodeAttrs.set(ctx, attrs::kCostActivationBytes,
+                  Attribute::integer(cost.activationBytes.get()));
+    nodeAttrs.set(ctx, attrs::kCostActivationElems,
+                  Attribute::integer(cost.activationElems.get()));
+    nodeAttrs.set(ctx, attrs::kCostBuffers, Attribute::integer(cost.buffers.get()));
+    nodeAttrs.set(ctx, attrs::kCostFlops, Attribute::integer(flops.get()));
+    nodeAttrs.set(ctx, attrs::kCostMacs, Attribute::integer(macs.get()));
+    nodeAttrs.set(ctx, attrs::kCostParamBytes, Attribute::integer(cost.paramBytes.get()));
+    nodeAttrs.set(ctx, attrs::kCostParams, Attribute::integer(cost.params.get()));
     if (cost.uncounted.empty()) {
-      attrs.erase("cost.uncounted");
+      nodeAttrs.erase(attrs::kCostUncounted);
     } else {
       MAV_DEBUG(fmt::print(dbgs(), "[cost] %{} ({}): no formula for {}\n",
                            node.name, node.op,
                            fmt::join(cost.uncounted, ", ")));
-      attrs.set(ctx, "cost.uncounted", Attribute::stringList(ctx, cost.uncounted));
+      nodeAttrs.set(ctx, attrs::kCostUncounted, Attribute::stringList(ctx, cost.uncounted));
     }
 
     totalParams += cost.params;
@@ -254,17 +255,19 @@ LogicalResult CostPass::run(Graph &graph, PassContext &context) {
                     graph.getName(), std::numeric_limits<int64_t>::max()));
 
   DictAttr &graphAttrs = graph.getAttrs();
-  graphAttrs.set(ctx, "cost.total_params", Attribute::integer(totalParams.get()));
-  graphAttrs.set(ctx, "cost.total_param_bytes",
+  graphAttrs.set(ctx, attrs::kCostTotalParams, Attribute::integer(totalParams.get()));
+  graphAttrs.set(ctx, attrs::kCostTotalParamBytes,
                  Attribute::integer(totalParamBytes.get()));
-  graphAttrs.set(ctx, "cost.total_buffers", Attribute::integer(totalBuffers.get()));
-  graphAttrs.set(ctx, "cost.total_macs", Attribute::integer(totalMacs.get()));
-  graphAttrs.set(ctx, "cost.total_flops", Attribute::integer(totalFlops.get()));
-  graphAttrs.set(ctx, "cost.total_activation_elems",
+  graphAttrs.set(ctx, attrs::kCostTotalBuffers, Attribute::integer(totalBuffers.get()));
+  graphAttrs.set(ctx, attrs::kCostTotalMacs, Attribute::integer(totalMacs.get()));
+  graphAttrs.set(ctx, attrs::kCostTotalFlops, Attribute::integer(totalFlops.get()));
+  graphAttrs.set(ctx, attrs::kCostTotalActivationElems,
                  Attribute::integer(totalActivationElems.get()));
-  graphAttrs.set(ctx, "cost.total_activation_bytes",
+  graphAttrs.set(ctx, attrs::kCostTotalActivationBytes,
                  Attribute::integer(totalActivationBytes.get()));
 
+  // `cost.params` changed, so ParamCountAnalysis is stale: nothing is
+  // preserved (the default).
   return success();
 }
 

@@ -6,12 +6,13 @@
 // (weights by name), `args` (hyper-parameters) and operand types, and
 // handing it to the same formula families (CostFormulas.h); function and
 // method nodes (`relu()`, `.matmul()`) use the aten formula of their name
-// when it reads nothing but tensor operands. Also here: a node's parameter
-// count, which merge, color and the renderers size nodes by.
+// when it reads nothing but tensor operands.
 //
 //===----------------------------------------------------------------------===//
 
 #include "CostFormulas.h"
+
+#include "mav/IR/ModelAttributes.h"
 
 #include <map>
 #include <string>
@@ -24,7 +25,7 @@ namespace {
 
 /// The parameter called `name` or `<prefix>.name` in a node's `params`.
 const Type *findParam(const DictAttr &attrs, std::string_view name) {
-  const Attribute *params = attrs.get("params");
+  const Attribute *params = attrs.get(attrs::kParams);
   if (!params || !params->isDict())
     return nullptr;
   for (const NamedAttribute &entry : params->getDict()) {
@@ -40,7 +41,7 @@ const Type *findParam(const DictAttr &attrs, std::string_view name) {
 }
 
 const Attribute *findArg(const DictAttr &attrs, std::string_view name) {
-  const Attribute *args = attrs.get("args");
+  const Attribute *args = attrs.get(attrs::kArgs);
   if (!args || !args->isDict())
     return nullptr;
   return args->getDict().get(name);
@@ -54,7 +55,7 @@ Attribute typeOrNone(const Type *type) {
 /// parameter is one layer-direction.
 std::optional<OpCost> recurrentModuleCost(const DictAttr &attrs,
                                           const Type *input, int gates) {
-  const Attribute *params = attrs.get("params");
+  const Attribute *params = attrs.get(attrs::kParams);
   auto steps = recurrentSteps(input);
   if (!params || !params->isDict() || !steps)
     return std::nullopt;
@@ -281,19 +282,4 @@ std::optional<OpCost> cost::costFromOperation(
   for (const Type &type : operandTypes)
     operands.push_back(Attribute::type(type));
   return applyFormula(*spec, Operands(operands), resultTypes);
-}
-
-int64_t mav::cost::getNodeParamCount(const DictAttr &attrs) {
-  if (const Attribute *counted = attrs.get("cost.params");
-      counted && counted->isInt())
-    return counted->getInt();
-  const Attribute *params = attrs.get("params");
-  if (!params || !params->isDict())
-    return 0;
-  Count total;
-  for (const NamedAttribute &param : params->getDict())
-    if (param.value.isType())
-      if (std::optional<Count> n = getNumElements(param.value.getType()))
-        total += *n;
-  return total.get();
 }

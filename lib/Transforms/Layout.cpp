@@ -15,6 +15,7 @@
 
 #include "mav/Transforms/Layout.h"
 
+#include "mav/IR/ModelAttributes.h"
 #include "mav/Pass/PassRegistry.h"
 #include "mav/Support/Debug.h"
 #include "mav/Transforms/Passes.h"
@@ -62,7 +63,7 @@ LogicalResult LayoutPass::resolveParents(const Graph &graph,
   constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
   std::vector<uint32_t> parentOf(n, kNone);
   for (uint32_t i = 0; i < n; ++i) {
-    const Attribute *parent = graph.getNode(i).attrs.get("parent");
+    const Attribute *parent = graph.getNode(i).attrs.get(attrs::kParent);
     if (!parent)
       continue;
     if (!parent->isString()) {
@@ -218,10 +219,10 @@ LogicalResult LayoutPass::run(Graph &graph, PassContext &context) {
       double u = result.row[t] + result.flow[t] * (++subNodeSeen[t]) * delta;
       std::tie(x, y) = mapToOutput(direction, u, result.lane[t], result.maxRow);
     }
-    DictAttr &attrs = graph.getNode(i).attrs;
-    attrs.set(ctx, "layout.level", Attribute::integer(result.level[t]));
-    attrs.set(ctx, "layout.x", Attribute::real(x));
-    attrs.set(ctx, "layout.y", Attribute::real(y));
+    DictAttr &nodeAttrs = graph.getNode(i).attrs;
+    nodeAttrs.set(ctx, attrs::kLayoutLevel, Attribute::integer(result.level[t]));
+    nodeAttrs.set(ctx, attrs::kLayoutX, Attribute::real(x));
+    nodeAttrs.set(ctx, attrs::kLayoutY, Attribute::real(y));
     minX = std::min(minX, x);
     maxX = std::max(maxX, x);
     minY = std::min(minY, y);
@@ -251,20 +252,20 @@ LogicalResult LayoutPass::run(Graph &graph, PassContext &context) {
       offsets.push_back(Attribute::real(offset));
     }
     if (anyOffset)
-      node.attrs.set(ctx, "layout.operand_offsets",
+      node.attrs.set(ctx, attrs::kLayoutOperandOffsets,
                      Attribute::list(ctx, std::move(offsets)));
     else
-      node.attrs.erase("layout.operand_offsets");
+      node.attrs.erase(attrs::kLayoutOperandOffsets);
   }
 
   // The picture's extent: node centres plus half a unit all round.
   double width = n ? maxX - minX + 1 : 0, height = n ? maxY - minY + 1 : 0;
   DictAttr &graphAttrs = graph.getAttrs();
-  graphAttrs.set(ctx, "layout.direction",
+  graphAttrs.set(ctx, attrs::kLayoutDirection,
                  Attribute::string(ctx, std::string(getDirectionName(direction))));
-  graphAttrs.set(ctx, "layout.levels", Attribute::integer(result.stats.levels));
-  graphAttrs.set(ctx, "layout.width", Attribute::real(width));
-  graphAttrs.set(ctx, "layout.height", Attribute::real(height));
+  graphAttrs.set(ctx, attrs::kLayoutLevels, Attribute::integer(result.stats.levels));
+  graphAttrs.set(ctx, attrs::kLayoutWidth, Attribute::real(width));
+  graphAttrs.set(ctx, attrs::kLayoutHeight, Attribute::real(height));
 
   PassStatistics &stats = context.statistics;
   stats.set("crossings", result.stats.crossings);

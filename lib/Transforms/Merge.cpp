@@ -24,14 +24,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mav/Analysis/ParamCountAnalysis.h"
+#include "mav/IR/ModelAttributes.h"
 #include "mav/Pass/PassRegistry.h"
 #include "mav/Support/Debug.h"
-#include "mav/Transforms/CostModel.h"
 #include "mav/Transforms/Passes.h"
 
 #include <algorithm>
 #include <cstdint>
-#include <numeric>
 #include <string_view>
 #include <unordered_map>
 
@@ -71,12 +71,14 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
   //
   // Per node: its single distinct input node (kNoNode if it has none or
   // several); its sole distinct user (kNoNode: none; kManyUsers: several),
-  // which counts users without building user lists; its parameter count;
-  // and a number for its operation. A model has a few dozen distinct
+  // which counts users without building user lists; and a number for its
+  // operation. Parameter counts come from the cached analysis. A model has a few dozen distinct
   // operations: a hash table numbers them with one lookup per node.
   std::vector<uint32_t> inputNode(numNodes, kNoNode);
   std::vector<uint32_t> soleUser(numNodes, kNoNode);
-  std::vector<int64_t> params(numNodes);
+  const ParamCountAnalysis &paramCounts =
+      context.analyses.getAnalysis<ParamCountAnalysis>();
+  const std::vector<int64_t> &params = paramCounts.getParamCounts();
   std::vector<uint32_t> opOf(numNodes);
   std::vector<bool> isBoundary(numNodes, false); // network inputs, outputs
   // Whether a node has a `parent` from an earlier run, looked up while its
@@ -100,8 +102,7 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
     }
     if (single)
       inputNode[i] = node.operands.front().node;
-    params[i] = cost::getNodeParamCount(node.attrs);
-    hadParent[i] = node.attrs.get("parent") != nullptr;
+    hadParent[i] = attrs::hasParent(node);
     auto [it, inserted] =
         opIds.try_emplace(node.op, static_cast<uint32_t>(opIds.size()));
     if (inserted)
@@ -124,8 +125,7 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
     int64_t sum;
     return __builtin_add_overflow(a, b, &sum) ? INT64_MAX : sum;
   };
-  int64_t totalParams = std::accumulate(params.begin(), params.end(),
-                                        int64_t(0), addSaturating);
+  int64_t totalParams = paramCounts.getTotal();
   double cutoff = threshold * static_cast<double>(totalParams);
   MAV_DEBUG(fmt::print(dbgs(),
                        "[merge] @{}: threshold {} x {} parameters = cutoff {}\n",
@@ -185,7 +185,7 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
   for (uint32_t i = 0; i < numNodes; ++i) {
     if (!isSubNode[i]) {
       if (hadParent[i])
-        graph.getNode(i).attrs.erase("parent"); // from an earlier run
+        graph.getNode(i).attrs.erase(attrs::kParent); // from an earlier run
       topLevelOf[i] = i;
       continue;
     }
@@ -193,16 +193,17 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
     uint32_t top = topLevelOf[inputNode[i]];
     topLevelOf[i] = top;
     // set() replaces a `parent` left by an earlier run.
-    node.attrs.set(ctx, "parent",
-                   Attribute::string(ctx, graph.getNode(top).name));
+    attrs::setParent(ctx, node, graph.getNode(top).name);
     ++merged;
   }
 
-  graph.getAttrs().set(ctx, "merge.threshold", Attribute::real(threshold));
+  graph.getAttrs().set(ctx, attrs::kMergeThreshold, Attribute::real(threshold));
   MAV_DEBUG(fmt::print(dbgs(), "[merge] @{}: {} of {} nodes merged\n",
                        graph.getName(), merged, numNodes));
   context.statistics.add("merged", merged);
   context.statistics.add("top-level", static_cast<int64_t>(numNodes) - merged);
+  // Only `parent` and `merge.threshold` changed: the parameter counts hold.
+  context.preserved = PreservedAnalyses::none().preserve<ParamCountAnalysis>();
   return success();
 }
 

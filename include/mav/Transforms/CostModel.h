@@ -124,12 +124,6 @@ std::optional<OpCost> costFromOperation(std::string_view operation,
                                         const std::vector<Type> &operandTypes,
                                         const std::vector<Type> &resultTypes);
 
-/// Trainable parameters of a node: `cost.params` when the cost pass has
-/// run, else the elements of the tensors in `params` (the parameters this
-/// node is the first to read, so tied weights count once per graph).
-/// Saturates at INT64_MAX. Merge, color and the renderers size nodes by it.
-int64_t getNodeParamCount(const DictAttr &attrs);
-
 } // namespace mav::cost
 
 #endif // MAV_TRANSFORMS_COSTMODEL_H
