@@ -147,8 +147,7 @@ static std::string_view uniqueKey(IRContext &context, std::string_view key) {
   return context.getImpl().getString(key)->value;
 }
 
-void DictAttr::set(IRContext &context, std::string_view key,
-                   Attribute value) {
+void DictAttr::set(IRContext &context, std::string_view key, Attribute value) {
   // Keys usually come in order (parsing printed IR, passes adding their
   // attributes): appending needs no search and no shifting.
   if (entries.empty() || keyLess(entries.back().name, key)) {

@@ -60,8 +60,7 @@ static bool hasClass(char c, uint8_t mask) {
 static bool isDigit(char c) { return hasClass(c, kDigit); }
 static bool isIdentChar(char c) { return hasClass(c, kIdentChar); }
 
-void Lexer::setError(Token &tok, size_t start, size_t at,
-                     std::string message) {
+void Lexer::setError(Token &tok, size_t start, size_t at, std::string message) {
   setToken(tok, TokenKind::Error, start);
   this->message = std::move(message);
   tok.text = this->message;

@@ -43,7 +43,8 @@ int64_t attrs::getParamCount(const Node &node) {
   int64_t total = 0;
   for (const NamedAttribute &param : params->getDict())
     if (param.value.isType())
-      if (std::optional<int64_t> n = getSaturatedNumElements(param.value.getType()))
+      if (std::optional<int64_t> n =
+              getSaturatedNumElements(param.value.getType()))
         if (__builtin_add_overflow(total, *n, &total))
           total = INT64_MAX;
   return total;
@@ -92,9 +93,7 @@ std::optional<int64_t> attrs::getTotalFlops(const Graph &graph) {
   return getIntAttr(graph.getAttrs(), kCostTotalFlops);
 }
 
-bool attrs::hasParent(const Node &node) {
-  return node.attrs.contains(kParent);
-}
+bool attrs::hasParent(const Node &node) { return node.attrs.contains(kParent); }
 
 void attrs::setParent(IRContext &context, Node &node,
                       std::string_view parentName) {

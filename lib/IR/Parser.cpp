@@ -17,9 +17,9 @@
 // uniqued values, the same spelling always parses to the same Attribute, so
 // the parser keeps a small cache from the text of a list or dictionary to
 // the value it parsed to, and skips the text on a hit (on a 10k-node model
-// parsing then takes 40% fewer instructions). The cache is found by a hash of the next
-// few dozen bytes, whatever they are, and an entry hits if its whole text
-// comes next in the buffer: parsing depends only on the bytes it consumes,
+// parsing then takes 40% fewer instructions). The cache is found by a hash of
+// the next few dozen bytes, whatever they are, and an entry hits if its whole
+// text comes next in the buffer: parsing depends only on the bytes it consumes,
 // so where the same bytes start, the same value ends after them. Only
 // values that parsed without an error are cached, with the nesting depth
 // they need, so a hit behaves exactly like parsing the text again.
@@ -419,8 +419,8 @@ bool Parser::parseOperand(Graph &graph, std::vector<ValueRef> &operands,
                               numResults == 1 ? "" : "s"));
     nodeIsValid = false;
   }
-  operands.push_back(ValueRef{*producerIndex, static_cast<uint32_t>(
-                                              std::max<int64_t>(index, 0))});
+  operands.push_back(ValueRef{
+      *producerIndex, static_cast<uint32_t>(std::max<int64_t>(index, 0))});
   consume();
   return true;
 }
@@ -466,9 +466,9 @@ bool Parser::parseType(Type &type) {
   consume();
   if (word == "int" || word == "float" || word == "str" || word == "none") {
     type = Type::scalar(context, word == "int"     ? Type::Kind::Int
-                        : word == "float" ? Type::Kind::Float
-                        : word == "str"   ? Type::Kind::Str
-                                          : Type::Kind::None);
+                                 : word == "float" ? Type::Kind::Float
+                                 : word == "str"   ? Type::Kind::Str
+                                                   : Type::Kind::None);
     return true;
   }
   if (word == "bool" && tok.kind != TokenKind::LSquare) {
@@ -621,8 +621,8 @@ bool Parser::parseAttribute(Attribute &attr) {
   maxDepthReached = std::max(outerMax, maxDepthReached);
   // The value ends with its closing bracket, the last token consumed.
   if (ok)
-    memo = AggregateMemo{rest.substr(0, prevTokenEnd - start), hash, attr,
-                         needed};
+    memo =
+        AggregateMemo{rest.substr(0, prevTokenEnd - start), hash, attr, needed};
   return ok;
 }
 

@@ -156,9 +156,7 @@ void mav::printStringLiteral(std::string_view text, std::string &out) {
   writeStringLiteral(text, out);
 }
 
-void mav::printFloat(double value, std::string &out) {
-  writeFloat(value, out);
-}
+void mav::printFloat(double value, std::string &out) { writeFloat(value, out); }
 
 void mav::printValueName(std::string_view name, std::string &out) {
   writeValueName(name, out);
@@ -282,8 +280,7 @@ static void printLocation(const Location &loc, std::string &out) {
   out += ')';
 }
 
-static void printOperand(const Graph &graph, ValueRef ref,
-                         std::string &out) {
+static void printOperand(const Graph &graph, ValueRef ref, std::string &out) {
   const Node &producer = graph.getNode(ref.node);
   writeValueName(producer.name, out);
   if (producer.resultTypes.size() != 1) {

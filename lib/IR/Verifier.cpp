@@ -56,8 +56,8 @@ std::optional<std::string> checkDict(const Attribute &attr, const Graph &,
   return expectKind(attr, Attribute::Kind::Dict);
 }
 
-std::optional<std::string> checkStringList(const Attribute &attr,
-                                           const Graph &, uint32_t) {
+std::optional<std::string> checkStringList(const Attribute &attr, const Graph &,
+                                           uint32_t) {
   if (auto err = expectKind(attr, Attribute::Kind::List))
     return err;
   for (const Attribute &element : attr.getList())
@@ -66,8 +66,8 @@ std::optional<std::string> checkStringList(const Attribute &attr,
   return std::nullopt;
 }
 
-std::optional<std::string> checkTensorDict(const Attribute &attr,
-                                           const Graph &, uint32_t) {
+std::optional<std::string> checkTensorDict(const Attribute &attr, const Graph &,
+                                           uint32_t) {
   if (auto err = expectKind(attr, Attribute::Kind::Dict))
     return err;
   for (const NamedAttribute &entry : attr.getDict())
@@ -104,8 +104,7 @@ std::optional<std::string> checkOps(const Attribute &attr, const Graph &,
 }
 
 std::optional<std::string> checkParent(const Attribute &attr,
-                                       const Graph &graph,
-                                       uint32_t nodeIndex) {
+                                       const Graph &graph, uint32_t nodeIndex) {
   if (auto err = expectKind(attr, Attribute::Kind::String))
     return err;
   std::optional<uint32_t> parent = graph.lookup(attr.getString());
@@ -138,9 +137,9 @@ std::optional<std::string> checkColor(const Attribute &attr, const Graph &,
   if (auto err = expectKind(attr, Attribute::Kind::String))
     return err;
   std::string_view s = attr.getString();
-  bool ok = s.size() == 7 && s[0] == '#' &&
-            s.find_first_not_of("0123456789abcdefABCDEF", 1) ==
-                std::string::npos;
+  bool ok =
+      s.size() == 7 && s[0] == '#' &&
+      s.find_first_not_of("0123456789abcdefABCDEF", 1) == std::string::npos;
   if (!ok)
     return fmt::format("must be a colour '#RRGGBB', not \"{}\"", s);
   return std::nullopt;
@@ -156,8 +155,8 @@ std::optional<std::string> checkOperandOffsets(const Attribute &attr,
       return std::string("must be a list of numbers");
   size_t operands = graph.getNode(nodeIndex).operands.size();
   if (attr.getList().size() != operands)
-    return fmt::format("has {} entries for {} operands",
-                       attr.getList().size(), operands);
+    return fmt::format("has {} entries for {} operands", attr.getList().size(),
+                       operands);
   return std::nullopt;
 }
 
@@ -221,9 +220,9 @@ private:
   void nodeError(uint32_t index, std::string message) {
     if (++numErrors > kMaxErrors)
       return;
-    diags.error(graph.getSourceLoc(index),
-                fmt::format("node '%{}': {}", graph.getNode(index).name,
-                            message));
+    diags.error(
+        graph.getSourceLoc(index),
+        fmt::format("node '%{}': {}", graph.getNode(index).name, message));
   }
   void verifyNode(uint32_t index);
 
@@ -278,8 +277,8 @@ void Verifier::verifyNode(uint32_t index) {
     if (!node.resultTypes.empty())
       nodeError(index, "an 'output' node has no results");
   } else if (node.resultTypes.empty()) {
-    nodeError(index, fmt::format("operation '{}' needs at least one result",
-                                 node.op));
+    nodeError(index,
+              fmt::format("operation '{}' needs at least one result", node.op));
   }
 
   for (const NamedAttribute &attr : node.attrs) {
@@ -296,9 +295,8 @@ LogicalResult Verifier::run() {
     if (const AttrSpec *spec = findGraphSpec(attr.name))
       if (auto message = spec->check(attr.value, graph, 0)) {
         ++numErrors;
-        diags.error(graph.getSourceLoc(),
-                    fmt::format("graph attribute '{}' {}", attr.name,
-                                *message));
+        diags.error(graph.getSourceLoc(), fmt::format("graph attribute '{}' {}",
+                                                      attr.name, *message));
       }
 
   bool hasOutput = false;
@@ -309,13 +307,14 @@ LogicalResult Verifier::run() {
   }
   if (!hasOutput) {
     ++numErrors;
-    diags.error(graph.getSourceLoc(),
-                fmt::format("graph '@{}' has no 'output' node", graph.getName()));
+    diags.error(
+        graph.getSourceLoc(),
+        fmt::format("graph '@{}' has no 'output' node", graph.getName()));
   }
   if (numErrors > kMaxErrors)
-    diags.emit(makeDiagnostic(
-        Severity::Note, SourceLoc{},
-        fmt::format("{} more verifier errors not shown", numErrors - kMaxErrors)));
+    diags.emit(makeDiagnostic(Severity::Note, SourceLoc{},
+                              fmt::format("{} more verifier errors not shown",
+                                          numErrors - kMaxErrors)));
   return numErrors ? failure() : success();
 }
 

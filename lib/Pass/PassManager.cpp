@@ -44,9 +44,9 @@ LogicalResult PassManager::run(Graph &graph) {
     unsigned errorsBefore = diags.getNumErrors();
     auto start = std::chrono::steady_clock::now();
     LogicalResult result = pass->run(graph, context);
-    record.seconds = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - start)
-                         .count();
+    record.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     records.push_back(std::move(record));
     analyses.invalidate(context.preserved);
 
@@ -79,12 +79,13 @@ static const char *kReportRule =
 static std::string reportHeader(std::string_view title) {
   std::string centered = fmt::format("... {} ...", title);
   size_t pad = centered.size() < 78 ? (78 - centered.size()) / 2 : 0;
-  return fmt::format("{}{}{}\n{}", kReportRule, std::string(pad, ' '),
-                     centered, kReportRule);
+  return fmt::format("{}{}{}\n{}", kReportRule, std::string(pad, ' '), centered,
+                     kReportRule);
 }
 
-std::string mav::printStatisticsReport(const std::vector<PassRunRecord> &records,
-                                       const PassRegistry &registry) {
+std::string
+mav::printStatisticsReport(const std::vector<PassRunRecord> &records,
+                           const PassRegistry &registry) {
   std::string out = reportHeader("Pass statistics report");
   for (const PassRunRecord &record : records) {
     out += fmt::format("'{}'\n", record.pipeline);

@@ -311,8 +311,8 @@ class PipelineParser {
 public:
   PipelineParser(std::string_view text, const PassRegistry &registry,
                  DiagnosticEngine &diags)
-      : buffer("<pass-pipeline>", std::string(text)),
-        text(buffer.getText()), registry(registry), diags(diags) {}
+      : buffer("<pass-pipeline>", std::string(text)), text(buffer.getText()),
+        registry(registry), diags(diags) {}
 
   LogicalResult parse(std::vector<PipelineElement> &elements);
 
@@ -326,8 +326,7 @@ private:
       ++pos;
   }
   static bool isNameChar(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' ||
-           c == '_';
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
   }
   bool parseElement(PipelineElement &element);
   bool parseOption(PipelineElement &element);
@@ -350,8 +349,7 @@ std::string PipelineParser::validPassNames(std::string_view typed) const {
   return out.empty() ? "(none registered)" : out;
 }
 
-LogicalResult
-PipelineParser::parse(std::vector<PipelineElement> &elements) {
+LogicalResult PipelineParser::parse(std::vector<PipelineElement> &elements) {
   skipSpaces();
   if (pos == text.size()) {
     error(0, "the pass pipeline is empty");
@@ -366,8 +364,8 @@ PipelineParser::parse(std::vector<PipelineElement> &elements) {
     if (pos == text.size())
       return success();
     if (text[pos] != ',') {
-      error(pos, fmt::format("expected ',' between passes, found '{}'",
-                             text[pos]));
+      error(pos,
+            fmt::format("expected ',' between passes, found '{}'", text[pos]));
       return failure();
     }
     ++pos;
@@ -421,14 +419,15 @@ bool PipelineParser::parseOption(PipelineElement &element) {
   const PassOptionInfo *option = info.findOption(key);
   if (!option) {
     if (info.options.empty())
-      return error(keyStart, fmt::format("pass '{}' takes no options",
-                                         info.name));
+      return error(keyStart,
+                   fmt::format("pass '{}' takes no options", info.name));
     std::string names;
     for (const PassOptionInfo &o : info.options)
       names += (names.empty() ? "" : ", ") + o.name;
-    return error(keyStart,
-                 fmt::format("pass '{}' has no option '{}'; its options are: {}",
-                             info.name, key, names));
+    return error(
+        keyStart,
+        fmt::format("pass '{}' has no option '{}'; its options are: {}",
+                    info.name, key, names));
   }
   if (std::find(element.givenOptions.begin(), element.givenOptions.end(),
                 key) != element.givenOptions.end())
@@ -474,8 +473,8 @@ bool PipelineParser::parseOption(PipelineElement &element) {
     }
     valueText = std::string_view(text).substr(valueStart, pos - valueStart);
     if (valueText.empty())
-      return error(valueStart, fmt::format("expected a value for option '{}'",
-                                           key));
+      return error(valueStart,
+                   fmt::format("expected a value for option '{}'", key));
   } else if (option->type != OptionType::Bool) {
     return error(pos, fmt::format("expected '=' and a value after option "
                                   "'{}'",
@@ -557,8 +556,7 @@ std::string mav::printPassListMarkdown(const PassRegistry &registry) {
         out += fmt::format("| `{}`{} | {} | `{}` | {} |\n", option.name,
                            option.name == info->mainOption ? " (main)" : "",
                            escapeTableCell(describeOptionType(option)),
-                           option.defaultValue,
-                           option.help);
+                           option.defaultValue, option.help);
     }
     if (!info->statistics.empty()) {
       out += "\n| statistic | description |\n|---|---|\n";

@@ -35,30 +35,46 @@ static constexpr double kMargin = 0.5;
 const std::vector<std::string> &mav::getPlotlyColorscales() {
   // plotly.js's built-in named scales (src/components/colorscale/scales.js).
   static const std::vector<std::string> scales = {
-      "Blackbody", "Bluered", "Blues",  "Cividis", "Earth",   "Electric",
-      "Greens",    "Greys",   "Hot",    "Jet",     "Picnic",  "Portland",
-      "Rainbow",   "RdBu",    "Reds",   "Viridis", "YlGnBu",  "YlOrRd"};
+      "Blackbody", "Bluered", "Blues", "Cividis", "Earth",  "Electric",
+      "Greens",    "Greys",   "Hot",   "Jet",     "Picnic", "Portland",
+      "Rainbow",   "RdBu",    "Reds",  "Viridis", "YlGnBu", "YlOrRd"};
   return scales;
 }
 
 std::vector<PassOptionInfo> mav::getViewOptionInfos(bool interactive) {
   std::vector<PassOptionInfo> options;
-  options.push_back({"no-table", OptionType::Bool, "false",
-                     "Leave out the table of nodes", {}});
+  options.push_back({"no-table",
+                     OptionType::Bool,
+                     "false",
+                     "Leave out the table of nodes",
+                     {}});
   if (interactive) {
-    options.push_back({"no-overview", OptionType::Bool, "false",
-                       "Leave out the overview panel", {}});
-    options.push_back({"no-slider", OptionType::Bool, "false",
-                       "Leave out the range slider", {}});
+    options.push_back({"no-overview",
+                       OptionType::Bool,
+                       "false",
+                       "Leave out the overview panel",
+                       {}});
+    options.push_back({"no-slider",
+                       OptionType::Bool,
+                       "false",
+                       "Leave out the range slider",
+                       {}});
   } else {
-    options.push_back({"overview", OptionType::Bool, "false",
-                       "Add an overview panel of the whole model", {}});
-    options.push_back({"slider", OptionType::Bool, "false",
+    options.push_back({"overview",
+                       OptionType::Bool,
+                       "false",
+                       "Add an overview panel of the whole model",
+                       {}});
+    options.push_back({"slider",
+                       OptionType::Bool,
+                       "false",
                        "Add a slider scrolling the main view through the "
                        "levels",
                        {}});
   }
-  options.push_back({"levels-shown", OptionType::Int, "10",
+  options.push_back({"levels-shown",
+                     OptionType::Int,
+                     "10",
                      "Levels visible at once in the main view with the "
                      "slider",
                      {}});
@@ -66,7 +82,9 @@ std::vector<PassOptionInfo> mav::getViewOptionInfos(bool interactive) {
                      "Continuous colorscale of the color-by-FLOPS/params "
                      "states",
                      getPlotlyColorscales()});
-  options.push_back({"size-color", OptionType::Int, "-1",
+  options.push_back({"size-color",
+                     OptionType::Int,
+                     "-1",
                      "Initial dropdown entry 0-3 (size by params/FLOPS x "
                      "color by operation/FLOPS/params); -1: by FLOPS when "
                      "the model has no parameters, else 0",
@@ -203,9 +221,8 @@ static ViewGeometry computeGeometry(const RenderModel &model,
   size_t steps = static_cast<size_t>(
       std::max(0.0, std::ceil(span - geometry.window - 1e-9)));
   for (size_t k = 0; k <= steps; ++k)
-    geometry.sliderStarts.push_back(roundForOutput(
-        std::min(levels.low + static_cast<double>(k),
-                 levels.high - geometry.window)));
+    geometry.sliderStarts.push_back(roundForOutput(std::min(
+        levels.low + static_cast<double>(k), levels.high - geometry.window)));
   if (view.slider) {
     AxisRange &main = model.levelsAlongY ? geometry.mainY : geometry.mainX;
     main = {levels.low, levels.low + geometry.window};
@@ -233,8 +250,7 @@ static json stringArray(std::vector<std::string> &&strings) {
 }
 
 static json markerColors(const MarkerState &state) {
-  return state.numericColors ? json(state.colorValues)
-                             : json(state.colorNames);
+  return state.numericColors ? json(state.colorValues) : json(state.colorNames);
 }
 static json markerColors(MarkerState &&state) {
   return state.numericColors ? json(state.colorValues)
@@ -260,12 +276,9 @@ static std::pair<json, json> edgeArrays(const RenderModel &model) {
 }
 
 static json axisStyle(json domain, json range, bool fixed) {
-  json axis = {{"domain", std::move(domain)},
-               {"range", std::move(range)},
-               {"showgrid", false},
-               {"zeroline", false},
-               {"showticklabels", false},
-               {"showline", false}};
+  json axis = {{"domain", std::move(domain)}, {"range", std::move(range)},
+               {"showgrid", false},           {"zeroline", false},
+               {"showticklabels", false},     {"showline", false}};
   if (fixed)
     axis["fixedrange"] = true;
   return axis;
@@ -288,7 +301,8 @@ json mav::buildPlotlyFigure(const RenderModel &model, const ViewOptions &view) {
   for (uint32_t i = 0; i < model.nodes.size(); ++i) {
     const RenderNode &node = model.nodes[i];
     hover.push_back(model.getHoverText(i));
-    opacity.push_back(node.status == attrs::kStatusNotRun ? kNotRunOpacity : 1.0);
+    opacity.push_back(node.status == attrs::kStatusNotRun ? kNotRunOpacity
+                                                          : 1.0);
     bool failedNode = node.status == attrs::kStatusFailed;
     bool notRun = node.status == attrs::kStatusNotRun;
     // A failed node is outlined in its own colour (the Error colour the
@@ -366,15 +380,17 @@ json mav::buildPlotlyFigure(const RenderModel &model, const ViewOptions &view) {
       for (size_t c = 0; c < row.size(); ++c)
         columns[c].push_back(escapePlotlyText(row[c]));
     }
-    data.push_back({{"type", "table"},
-                    {"name", "table"},
-                    {"domain", {{"x", {roundForOutput(mainRight + 0.02), 1.0}}, {"y", {0, 1}}}},
-                    {"columnwidth", {3, 3, 3, 2, 3}},
-                    {"header",
-                     {{"values", header},
-                      {"align", "left"},
-                      {"fill", {{"color", "#E8E8E8"}}}}},
-                    {"cells", {{"values", columns}, {"align", "left"}}}});
+    data.push_back(
+        {{"type", "table"},
+         {"name", "table"},
+         {"domain",
+          {{"x", {roundForOutput(mainRight + 0.02), 1.0}}, {"y", {0, 1}}}},
+         {"columnwidth", {3, 3, 3, 2, 3}},
+         {"header",
+          {{"values", header},
+           {"align", "left"},
+           {"fill", {{"color", "#E8E8E8"}}}}},
+         {"cells", {{"values", columns}, {"align", "left"}}}});
   }
 
   json layout = {
@@ -385,15 +401,15 @@ json mav::buildPlotlyFigure(const RenderModel &model, const ViewOptions &view) {
       {"margin", {{"l", 10}, {"r", 10}, {"t", 70}, {"b", 10}}},
       {"plot_bgcolor", "#FFFFFF"},
       {"paper_bgcolor", "#FFFFFF"},
-      {"xaxis", axisStyle({mainLeft, mainRight}, xRange(geometry.mainX),
-                          false)},
+      {"xaxis",
+       axisStyle({mainLeft, mainRight}, xRange(geometry.mainX), false)},
       {"yaxis", axisStyle({0, 1}, yRange(geometry.mainY), false)},
   };
   layout["xaxis"]["anchor"] = "y";
   layout["yaxis"]["anchor"] = "x";
   if (view.overview) {
-    layout["xaxis2"] = axisStyle({0, roundForOutput(mainLeft - 0.02)}, xRange(geometry.fullX),
-                                 true);
+    layout["xaxis2"] = axisStyle({0, roundForOutput(mainLeft - 0.02)},
+                                 xRange(geometry.fullX), true);
     layout["yaxis2"] = axisStyle({0, 1}, yRange(geometry.fullY), true);
     layout["xaxis2"]["anchor"] = "y2";
     layout["yaxis2"]["anchor"] = "x2";
@@ -413,8 +429,8 @@ json mav::buildPlotlyFigure(const RenderModel &model, const ViewOptions &view) {
     buttons.push_back(
         {{"label", kSizeColorStates[s].label},
          {"method", "restyle"},
-         {"args", {{{"marker.size", sizes}, {"marker.color", colors}},
-                   nodeTraces}}});
+         {"args",
+          {{{"marker.size", sizes}, {"marker.color", colors}}, nodeTraces}}});
   }
   layout["updatemenus"] = {{{"type", "dropdown"},
                             {"active", active},
@@ -490,8 +506,8 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
     return array.get_ref<json::array_t &>();
   };
   json names = column(), ops = column(), categories = column(),
-       colors = column(), statuses = column(), errors = column(),
-       xs = column(), ys = column(), levelList = column(), parents = column(),
+       colors = column(), statuses = column(), errors = column(), xs = column(),
+       ys = column(), levelList = column(), parents = column(),
        params = column(), flops = column(), activations = column(),
        argCounts = column(), args = json::array(), hovers = column(),
        paramsTexts = column(), flopsTexts = column();
@@ -540,8 +556,8 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
   // An edge's polyline starts and ends at its nodes' positions; only the
   // points in between (the bends of a skip connection) are stored.
   size_t edgeCount = model.edges.size();
-  json sources = json::array(), targets = json::array(),
-       bends = json::array(), bendXs = json::array(), bendYs = json::array();
+  json sources = json::array(), targets = json::array(), bends = json::array(),
+       bendXs = json::array(), bendYs = json::array();
   list(sources).reserve(edgeCount);
   list(targets).reserve(edgeCount);
   list(bends).reserve(edgeCount);
@@ -565,12 +581,12 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
   json states = json::array();
   for (unsigned s = 0; s < kSizeColorStates.size(); ++s) {
     const SizeColorState &entry = kSizeColorStates[s];
-    json state = {{"label", entry.label},
-                  {"size", entry.size == SizeMetric::Params ? "params"
-                                                            : "flops"},
-                  {"color", entry.color == ColorMetric::Operation ? "operation"
-                            : entry.color == ColorMetric::Flops   ? "flops"
-                                                                  : "params"}};
+    json state = {
+        {"label", entry.label},
+        {"size", entry.size == SizeMetric::Params ? "params" : "flops"},
+        {"color", entry.color == ColorMetric::Operation ? "operation"
+                  : entry.color == ColorMetric::Flops   ? "flops"
+                                                        : "params"}};
     for (bool overview : {false, true}) {
       MarkerState marker = model.getMarkerState(s, overview);
       json::object_t markers;
@@ -591,18 +607,19 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
       {"traceType", scatterType(model)},
       {"bounds",
        {{"x", xRange(geometry.fullX)},
-        {"y", {roundForOutput(geometry.fullY.low),
-               roundForOutput(geometry.fullY.high)}}}},
+        {"y",
+         {roundForOutput(geometry.fullY.low),
+          roundForOutput(geometry.fullY.high)}}}},
       {"view",
        {{"x", xRange(geometry.mainX)},
-        {"y", {roundForOutput(geometry.mainY.low),
-               roundForOutput(geometry.mainY.high)}}}},
+        {"y",
+         {roundForOutput(geometry.mainY.low),
+          roundForOutput(geometry.mainY.high)}}}},
       {"totals", {{"params", model.totalParams}, {"flops", model.totalFlops}}},
       {"nodes", json(std::move(nodes))},
       {"edges", json(std::move(edges))},
       {"overview", {{"enabled", view.overview}}},
-      {"table",
-       {{"enabled", view.table}, {"columns", model.getTableHeader()}}},
+      {"table", {{"enabled", view.table}, {"columns", model.getTableHeader()}}},
       {"slider",
        {{"enabled", view.slider},
         {"min", roundForOutput(levels.low)},

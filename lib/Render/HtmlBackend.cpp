@@ -112,9 +112,9 @@ public:
     std::string spec = dumpJson(buildWidgetSpec(model, view));
     std::string_view plotlyJs = offline ? web::getPlotlyJs() : "";
     output.clear();
-    output.reserve(web::getPageTemplate().size() +
-                   web::getStyleSheet().size() + web::getAppScript().size() +
-                   plotlyJs.size() + spec.size() + spec.size() / 16 + 4096);
+    output.reserve(web::getPageTemplate().size() + web::getStyleSheet().size() +
+                   web::getAppScript().size() + plotlyJs.size() + spec.size() +
+                   spec.size() / 16 + 4096);
     expandTemplate(output, web::getPageTemplate(), [&](std::string_view name) {
       if (name == "MAV_TITLE") {
         output += title;
@@ -126,8 +126,8 @@ public:
           appendInlineScript(output, plotlyJs);
           output += "</script>";
         } else {
-          output += fmt::format("<script src=\"{}\" charset=\"utf-8\"></script>",
-                                kPlotlyCdnUrl);
+          output += fmt::format(
+              "<script src=\"{}\" charset=\"utf-8\"></script>", kPlotlyCdnUrl);
         }
       } else if (name == "MAV_SPEC") {
         appendJsonForScript(output, spec);
@@ -154,7 +154,9 @@ void mav::registerHtmlBackend(BackendRegistry &registry) {
                  "overview, slider, table, dropdown and search";
   info.options = getViewOptionInfos(/*interactive=*/true);
   info.options.push_back(
-      {"offline", OptionType::Bool, "false",
+      {"offline",
+       OptionType::Bool,
+       "false",
        fmt::format("Inline plotly.js {} (scatter and scattergl only, ~1.2 MB) "
                    "instead of loading it from the CDN",
                    kPlotlyJsVersion),

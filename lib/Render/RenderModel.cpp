@@ -17,8 +17,8 @@
 #include "mav/IR/Printer.h"
 
 #include <algorithm>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include <fmt/format.h>
@@ -254,9 +254,9 @@ LogicalResult mav::buildRenderModel(const Graph &graph, RenderModel &model,
     }
     // The IR's colour wins, also for failed nodes: a user's Error colour
     // (`color{map=[Error:...]}`) must reach the figure.
-    view.color = !color.empty()            ? color
+    view.color = !color.empty()                        ? color
                  : view.status == attrs::kStatusFailed ? kUncoloredFailedColor
-                                           : kMissingColor;
+                                                       : kMissingColor;
     if (const Attribute *parent = node.attrs.get(attrs::kParent)) {
       std::optional<uint32_t> parentIndex;
       if (parent->isString())
@@ -292,8 +292,7 @@ LogicalResult mav::buildRenderModel(const Graph &graph, RenderModel &model,
     if (__builtin_add_overflow(model.totalParams, view.params,
                                &model.totalParams))
       model.totalParams = INT64_MAX;
-    if (__builtin_add_overflow(model.totalFlops, view.flops,
-                               &model.totalFlops))
+    if (__builtin_add_overflow(model.totalFlops, view.flops, &model.totalFlops))
       model.totalFlops = INT64_MAX;
   }
   if (graph.size() == 0)
@@ -364,11 +363,10 @@ MarkerState RenderModel::getMarkerState(unsigned state, bool overview) const {
   double maxSize = overview ? kOverviewMaxSize : kMainMaxSize;
   double subSize = overview ? kOverviewSubNodeSize : kMainSubNodeSize;
   for (const RenderNode &node : nodes)
-    result.sizes.push_back(
-        node.parent ? subSize
-                    : roundForOutput(scaleLog2(metric(node, sizeByFlops),
-                                               sizeLow, sizeHigh, minSize,
-                                               maxSize)));
+    result.sizes.push_back(node.parent ? subSize
+                                       : roundForOutput(scaleLog2(
+                                             metric(node, sizeByFlops), sizeLow,
+                                             sizeHigh, minSize, maxSize)));
 
   if (entry.color == ColorMetric::Operation) {
     for (const RenderNode &node : nodes)
@@ -394,8 +392,8 @@ std::vector<std::string> RenderModel::getHoverLines(uint32_t index) const {
       "FLOPS: " + formatThousands(view.flops),
   };
   if (view.status == attrs::kStatusFailed)
-    lines.push_back("Error: " + (view.error.empty() ? std::string("failed")
-                                                    : view.error));
+    lines.push_back("Error: " +
+                    (view.error.empty() ? std::string("failed") : view.error));
   else if (view.status == attrs::kStatusNotRun)
     lines.push_back("Status: not run");
   lines.insert(lines.end(), view.args.begin(), view.args.end());

@@ -48,8 +48,8 @@ DiagnosticVerifier::DiagnosticVerifier(const SourceBuffer &buffer)
       } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
         bool plus = text[pos++] == '+';
         unsigned delta = 0;
-        auto res = std::from_chars(text.data() + pos,
-                                   text.data() + text.size(), delta);
+        auto res = std::from_chars(text.data() + pos, text.data() + text.size(),
+                                   delta);
         if (res.ec != std::errc() || (!plus && delta >= line)) {
           malformed.push_back(makeDiagnostic(
               Severity::Error, SourceLoc{&buffer, start},

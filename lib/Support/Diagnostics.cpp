@@ -9,8 +9,8 @@
 #include "mav/Support/Text.h"
 
 #include <algorithm>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -75,12 +75,12 @@ std::string mav::escapeForTerminal(std::string_view text) {
     size_t len = getUtf8SequenceLength(text, i);
     // C0 controls, DEL, C1 controls (U+0080..U+009F, which some terminals
     // read as escape sequences) and bytes that are not UTF-8 are escaped.
-    bool isC1 = len == 2 && c == 0xC2 &&
-                static_cast<unsigned char>(text[i + 1]) < 0xA0;
+    bool isC1 =
+        len == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0;
     if (len == 0 || (c < 0x20 && c != '\t') || c == 0x7f || isC1) {
       for (size_t k = 0; k < std::max<size_t>(len, 1); ++k)
-        out += fmt::format("\\x{:02X}",
-                           static_cast<unsigned char>(text[i + k]));
+        out +=
+            fmt::format("\\x{:02X}", static_cast<unsigned char>(text[i + k]));
       i += std::max<size_t>(len, 1);
       continue;
     }
@@ -120,8 +120,8 @@ static void formatOne(const Diagnostic &diag, std::string &out) {
   size_t caretByte = diag.column ? diag.column - 1 : 0;
   std::string prefix;
   if (line.size() > kMaxShownLine) {
-    size_t start = caretByte > kMaxShownLine / 2 ? caretByte - kMaxShownLine / 2
-                                                 : 0;
+    size_t start =
+        caretByte > kMaxShownLine / 2 ? caretByte - kMaxShownLine / 2 : 0;
     start = std::min(start, line.size());
     line = line.substr(start, kMaxShownLine);
     caretByte -= std::min(caretByte, start);

@@ -49,8 +49,8 @@ std::shared_ptr<SourceBuffer> mav::readInputFile(const std::string &path,
   struct stat st;
   if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
     ::close(fd);
-    diags.error(SourceLoc{}, fmt::format("cannot read '{}': it is a directory",
-                                         path));
+    diags.error(SourceLoc{},
+                fmt::format("cannot read '{}': it is a directory", path));
     return nullptr;
   }
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode))

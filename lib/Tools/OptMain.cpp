@@ -62,10 +62,9 @@ public:
       : entries(entries), name(std::move(name)),
         start(std::chrono::steady_clock::now()) {}
   ~Timer() {
-    entries.push_back(
-        {name, std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                             start)
-                   .count()});
+    entries.push_back({name, std::chrono::duration<double>(
+                                 std::chrono::steady_clock::now() - start)
+                                 .count()});
   }
 
 private:
@@ -162,8 +161,7 @@ LogicalResult OptDriver::processChunk(std::shared_ptr<SourceBuffer> chunk,
   LogicalResult result = pm.run(*graph);
   for (const PassRunRecord &record : pm.getRecords())
     timings.push_back({record.pipeline, record.seconds});
-  records.insert(records.end(), pm.getRecords().begin(),
-                 pm.getRecords().end());
+  records.insert(records.end(), pm.getRecords().begin(), pm.getRecords().end());
   if (failed(result))
     return failure();
 
@@ -256,9 +254,10 @@ static std::vector<PassFlag> extractPassFlags(std::vector<std::string> &args,
 }
 
 /// Builds pipeline elements from pass flags; reports bad values.
-static LogicalResult buildPipelineFromFlags(
-    const std::vector<PassFlag> &flags,
-    std::vector<PipelineElement> &pipeline, DiagnosticEngine &diags) {
+static LogicalResult
+buildPipelineFromFlags(const std::vector<PassFlag> &flags,
+                       std::vector<PipelineElement> &pipeline,
+                       DiagnosticEngine &diags) {
   for (const PassFlag &flag : flags) {
     PipelineElement element;
     setDefaultOptions(*flag.info, element);
@@ -270,7 +269,8 @@ static LogicalResult buildPipelineFromFlags(
                                 flag.info->name, flag.info->name));
         return failure();
       }
-      const PassOptionInfo &option = *flag.info->findOption(flag.info->mainOption);
+      const PassOptionInfo &option =
+          *flag.info->findOption(flag.info->mainOption);
       OptionValue value;
       std::string message;
       if (!parseOptionValue(option, *flag.value, value, message)) {
@@ -345,8 +345,8 @@ int mav::optMain(int argc, char **argv, const PassRegistry &registry) {
   size_t flagIndex = 0;
   for (const PassInfo *info : registry.getPasses(true)) {
     std::string flag = "--" + info->name;
-    CLI::Option *opt = app.add_option(flag, unusedFlagValues[flagIndex++],
-                                      info->summary);
+    CLI::Option *opt =
+        app.add_option(flag, unusedFlagValues[flagIndex++], info->summary);
     opt->expected(0, 1);
     // `--merge[=threshold]`: the value is optional and attached with '='.
     opt->type_name(info->mainOption.empty()
@@ -376,8 +376,9 @@ int mav::optMain(int argc, char **argv, const PassRegistry &registry) {
       std::fwrite(text.data(), 1, text.size(), stdout);
       return 0;
     }
-    std::fprintf(stderr, "error: --list-passes takes 'text' or 'markdown', "
-                         "not '%s'\n",
+    std::fprintf(stderr,
+                 "error: --list-passes takes 'text' or 'markdown', "
+                 "not '%s'\n",
                  escapeForTerminal(*options.listPasses).c_str());
     return 1;
   }

@@ -34,12 +34,15 @@ namespace {
 /// nothing, so they never become nodes.
 bool isPlumbingOp(c10::Symbol kind) {
   static const std::unordered_set<std::string> kPlumbing = {
-      "aten::__getitem__", "aten::list",    "aten::append",
-      "aten::pop",         "aten::insert",  "aten::extend",
-      "aten::_set_item",   "aten::dict",    "aten::values",
-      "aten::get",         "aten::items",   "aten::copy",
-      "aten::__contains__", "aten::_unwrap_optional", "aten::wait",
-      "aten::setdefault",  "aten::keys",    "aten::add_.t",
+      "aten::__getitem__",  "aten::list",
+      "aten::append",       "aten::pop",
+      "aten::insert",       "aten::extend",
+      "aten::_set_item",    "aten::dict",
+      "aten::values",       "aten::get",
+      "aten::items",        "aten::copy",
+      "aten::__contains__", "aten::_unwrap_optional",
+      "aten::wait",         "aten::setdefault",
+      "aten::keys",         "aten::add_.t",
   };
   return kPlumbing.count(kind.toQualString()) != 0;
 }
@@ -62,9 +65,9 @@ bool runStructuralOp(const jit::Node *node, jit::Stack &stack) {
   };
   auto expectCount = [&](size_t actual) {
     if (actual != node->outputs().size())
-      throw std::runtime_error(fmt::format(
-          "{} expected {} elements but got {}", kind.toQualString(),
-          node->outputs().size(), actual));
+      throw std::runtime_error(fmt::format("{} expected {} elements but got {}",
+                                           kind.toQualString(),
+                                           node->outputs().size(), actual));
   };
   if (kind == c10::prim::ListConstruct) {
     auto listType = node->output()->type()->expect<c10::ListType>();
@@ -86,8 +89,8 @@ bool runStructuralOp(const jit::Node *node, jit::Stack &stack) {
     std::vector<c10::IValue> values = takeInputs();
     auto tupleType = node->output()->type()->cast<c10::TupleType>();
     if (tupleType && tupleType->schema())
-      stack.emplace_back(c10::ivalue::Tuple::createNamed(std::move(values),
-                                                         tupleType));
+      stack.emplace_back(
+          c10::ivalue::Tuple::createNamed(std::move(values), tupleType));
     else
       stack.emplace_back(c10::ivalue::Tuple::create(std::move(values)));
     return true;
@@ -177,9 +180,9 @@ std::vector<Slot> Interpreter::runGraph(jit::Graph &callee,
   Env env;
   auto inputs = callee.inputs();
   if (inputs.size() != args.size())
-    throw std::runtime_error(fmt::format(
-        "internal error: graph takes {} inputs, called with {}",
-        inputs.size(), args.size()));
+    throw std::runtime_error(
+        fmt::format("internal error: graph takes {} inputs, called with {}",
+                    inputs.size(), args.size()));
   for (size_t i = 0; i < inputs.size(); ++i)
     env[inputs[i]] = std::move(args[i]);
   runBlock(callee.block(), env, module);
@@ -218,8 +221,7 @@ void Interpreter::runNode(const jit::Node *node, Env &env,
     Slot object = readInput(env, node->input(0));
     Slot value = readInput(env, node->input(1));
     if (!notRunMode && object.known && value.known && object.value.isObject())
-      object.value.toObjectRef().setAttr(node->s(c10::attr::name),
-                                         value.value);
+      object.value.toObjectRef().setAttr(node->s(c10::attr::name), value.value);
     return;
   }
   if (kind == c10::prim::If)
@@ -363,11 +365,9 @@ void Interpreter::runCallMethod(const jit::Node *node, Env &env,
   const ModuleInfo *callee_module =
       found != modules.end() ? &found->second : module;
   bool enterLeaf = options.granularity == TraceGranularity::Module &&
-                   !current && callee_module != module &&
-                   callee_module->leaf;
+                   !current && callee_module != module && callee_module->leaf;
   if (!enterLeaf) {
-    std::vector<Slot> results =
-        callGraph(callee, node, env, 0, callee_module);
+    std::vector<Slot> results = callGraph(callee, node, env, 0, callee_module);
     for (size_t i = 0; i < results.size(); ++i)
       env[node->outputs()[i]] = std::move(results[i]);
     return;
@@ -379,7 +379,8 @@ void Interpreter::runCallMethod(const jit::Node *node, Env &env,
   OpenNode open = openNode(pathToName(callee_module->path),
                            callee_module->opName, callee_module, args, node);
   if (!callee_module->args.empty())
-    open.node.attrs.set(ctx, attrs::kArgs, Attribute::dict(ctx, callee_module->args));
+    open.node.attrs.set(ctx, attrs::kArgs,
+                        Attribute::dict(ctx, callee_module->args));
   std::vector<Slot> results;
   if (notRunMode) {
     // Never ran: count what the module owns, leave the results unknown.
@@ -397,8 +398,7 @@ void Interpreter::runCallMethod(const jit::Node *node, Env &env,
 
 void Interpreter::runCallFunction(const jit::Node *node, Env &env,
                                   const ModuleInfo *module) {
-  auto functionType =
-      node->input(0)->type()->expect<c10::FunctionType>();
+  auto functionType = node->input(0)->type()->expect<c10::FunctionType>();
   jit::Function *function = functionType->function();
   jit::Graph &callee = *jit::toGraphFunction(*function).graph();
   bool group = options.granularity == TraceGranularity::Module && !current;
@@ -461,8 +461,8 @@ void Interpreter::executeOp(const jit::Node *node, Env &env,
   for (const jit::Value *input : node->inputs()) {
     inputs.push_back(readInput(env, input));
     allKnown = allKnown && inputs.back().known;
-    anyTensor = anyTensor || (inputs.back().known &&
-                              containsTensor(inputs.back().value));
+    anyTensor = anyTensor ||
+                (inputs.back().known && containsTensor(inputs.back().value));
   }
   if (isNodeOp) {
     noteStateReads(inputs);
@@ -478,9 +478,8 @@ void Interpreter::executeOp(const jit::Node *node, Env &env,
 
   // After a failure only side-effect-free bookkeeping on known, tensor-free
   // values still runs (module attributes, `is None` tests, list building).
-  bool run = !notRunMode ||
-             (allKnown && !isNodeOp && !anyTensor &&
-              node->kind() != c10::prim::RaiseException);
+  bool run = !notRunMode || (allKnown && !isNodeOp && !anyTensor &&
+                             node->kind() != c10::prim::RaiseException);
   if (!run)
     return setUnknownOutputs();
   if (!allKnown) {
@@ -516,8 +515,7 @@ void Interpreter::executeOp(const jit::Node *node, Env &env,
       // of its own so that it is visible in the graph.
       std::string name(node->kind().toUnqualString());
       OpenNode open = openNode(functionNodeName(module->path, name),
-                               fmt::format("{}()", name), module, inputs,
-                               node);
+                               fmt::format("{}()", name), module, inputs, node);
       open.status = attrs::kStatusFailed;
       open.error = message;
       recordFailure(node, module, message);
@@ -537,22 +535,24 @@ void Interpreter::executeOp(const jit::Node *node, Env &env,
 
   size_t numOutputs = node->outputs().size();
   if (stack.size() < numOutputs)
-    throw std::runtime_error(fmt::format(
-        "internal error: {} returned {} values, expected {}",
-        node->kind().toQualString(), stack.size(), numOutputs));
+    throw std::runtime_error(
+        fmt::format("internal error: {} returned {} values, expected {}",
+                    node->kind().toQualString(), stack.size(), numOutputs));
   size_t first = stack.size() - numOutputs;
   for (size_t i = 0; i < numOutputs; ++i)
     env[node->outputs()[i]] = Slot{stack[first + i], true, {}};
 
   if (isNodeOp && current) {
     DictAttr entry;
-    entry.set(ctx, attrs::kOpName, Attribute::string(ctx, node->kind().toQualString()));
+    entry.set(ctx, attrs::kOpName,
+              Attribute::string(ctx, node->kind().toQualString()));
     ListAttr operands, results;
     for (const Slot &slot : inputs)
       operands.push_back(getIValueAttr(ctx, slot.value, options.shapesOnly));
     for (size_t i = 0; i < numOutputs; ++i)
       results.push_back(Attribute::type(getIValueType(ctx, stack[first + i])));
-    entry.set(ctx, attrs::kOpOperands, Attribute::list(ctx, std::move(operands)));
+    entry.set(ctx, attrs::kOpOperands,
+              Attribute::list(ctx, std::move(operands)));
     entry.set(ctx, attrs::kOpResults, Attribute::list(ctx, std::move(results)));
     current->ops.push_back(Attribute::dict(ctx, std::move(entry)));
   }

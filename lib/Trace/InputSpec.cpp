@@ -34,8 +34,8 @@ std::vector<std::string_view> splitOn(std::string_view text,
 
 std::optional<int64_t> parseInteger(std::string_view text) {
   int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(),
-                                   value);
+  auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || text.empty())
     return std::nullopt;
   return value;
@@ -122,9 +122,9 @@ std::optional<InputSpec> InputSpec::parse(std::string_view text,
       high = parseNumber(bounds[1]);
     }
     if (!low || !high || !(*low < *high)) {
-      error = fmt::format(
-          "invalid range '{}' in input '{}': expected LOW..HIGH with LOW < HIGH",
-          fields[2], text);
+      error = fmt::format("invalid range '{}' in input '{}': expected "
+                          "LOW..HIGH with LOW < HIGH",
+                          fields[2], text);
       return std::nullopt;
     }
     if (isIntegerDType(spec.dtype) &&

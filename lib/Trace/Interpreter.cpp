@@ -111,8 +111,8 @@ namespace {
 /// to tell `torch.flatten(x, 1)` (a function) from `x.flatten(1)` (a method).
 bool isNamespaceName(std::string_view name) {
   static const std::unordered_set<std::string_view> kNamespaces = {
-      "torch", "F",    "functional", "nn",      "_VF",  "_C",    "_nn",
-      "math",  "fft",  "linalg",     "special", "init", "_refs", "ops"};
+      "torch", "F",   "functional", "nn",      "_VF",  "_C",    "_nn",
+      "math",  "fft", "linalg",     "special", "init", "_refs", "ops"};
   return kNamespaces.count(name) != 0;
 }
 
@@ -120,13 +120,13 @@ bool isNamespaceName(std::string_view name) {
 /// the model carries no Python source text (traced models).
 bool isCommonTensorMethod(std::string_view name) {
   static const std::unordered_set<std::string_view> kMethods = {
-      "view",     "view_as",     "reshape",    "reshape_as", "permute",
-      "transpose", "t",          "contiguous", "expand",     "expand_as",
-      "repeat",   "unsqueeze",   "squeeze",    "type_as",    "to",
-      "float",    "double",      "half",       "long",       "int",
-      "bool",     "chunk",       "split",      "unbind",     "narrow",
-      "clone",    "detach",      "masked_fill", "size",      "numel",
-      "new_zeros", "new_ones",   "new_full",   "new_empty",  "unfold"};
+      "view",      "view_as",   "reshape",     "reshape_as", "permute",
+      "transpose", "t",         "contiguous",  "expand",     "expand_as",
+      "repeat",    "unsqueeze", "squeeze",     "type_as",    "to",
+      "float",     "double",    "half",        "long",       "int",
+      "bool",      "chunk",     "split",       "unbind",     "narrow",
+      "clone",     "detach",    "masked_fill", "size",       "numel",
+      "new_zeros", "new_ones",  "new_full",    "new_empty",  "unfold"};
   return kMethods.count(name) != 0;
 }
 
@@ -165,9 +165,9 @@ std::string mav::trace::getOpNodeName(const jit::Node *node) {
     isMethod = false;
     if (pos != std::string::npos) {
       size_t begin = pos;
-      while (begin > 0 && (std::isalnum(static_cast<unsigned char>(
-                               text[begin - 1])) ||
-                           text[begin - 1] == '_'))
+      while (begin > 0 &&
+             (std::isalnum(static_cast<unsigned char>(text[begin - 1])) ||
+              text[begin - 1] == '_'))
         --begin;
       std::string_view receiver(text.data() + begin, pos - begin);
       isMethod = !isNamespaceName(receiver);
@@ -265,8 +265,8 @@ void Interpreter::indexModule(
       hasChildren = true;
   // torch.nn modules are leaves as in torch.fx (nn.MultiheadAttention is one
   // node), containers never are; other modules are leaves without children.
-  info.leaf = !path.empty() && !isContainerClass(cls) &&
-              (isTorchNn || !hasChildren);
+  info.leaf =
+      !path.empty() && !isContainerClass(cls) && (isTorchNn || !hasChildren);
   if (info.leaf)
     info.args = getModuleArgs(ctx, *object);
   modules.emplace(object.get(), std::move(info));
@@ -353,9 +353,9 @@ void Interpreter::registerProducer(const c10::IValue &value, ValueRef ref) {
     // a later tensor while the map refers to it (the storage is still freed).
     producers.insert_or_assign(
         tensor.unsafeGetTensorImpl(),
-        Producer{c10::weak_intrusive_ptr<c10::TensorImpl>(
-                     tensor.getIntrusivePtr()),
-                 ref});
+        Producer{
+            c10::weak_intrusive_ptr<c10::TensorImpl>(tensor.getIntrusivePtr()),
+            ref});
   });
 }
 
@@ -366,8 +366,7 @@ void Interpreter::registerProducer(const c10::IValue &value, ValueRef ref) {
 std::string Interpreter::makeUniqueName(const std::string &base) {
   unsigned &count = nameCounts[base];
   while (true) {
-    std::string name =
-        count == 0 ? base : fmt::format("{}_{}", base, count);
+    std::string name = count == 0 ? base : fmt::format("{}_{}", base, count);
     ++count;
     if (usedNames.insert(name).second)
       return name;
@@ -383,8 +382,10 @@ OpenNode Interpreter::openNode(std::string baseName, std::string op,
   open.node.name = makeUniqueName(baseName);
   open.node.op = std::move(op);
   open.node.operands = getSources(args);
-  open.node.attrs.set(ctx, attrs::kModule, Attribute::string(ctx, module->path));
-  open.node.attrs.set(ctx, attrs::kClass, Attribute::stringList(ctx, module->classes));
+  open.node.attrs.set(ctx, attrs::kModule,
+                      Attribute::string(ctx, module->path));
+  open.node.attrs.set(ctx, attrs::kClass,
+                      Attribute::stringList(ctx, module->classes));
   if (site)
     open.siteLoc = getNodeLocation(site);
   if (options.debugInfo)
@@ -429,11 +430,14 @@ void Interpreter::closeNode(OpenNode &open, std::vector<Slot> results,
   if (open.status != attrs::kStatusNotRun)
     attrs.set(ctx, attrs::kOps, Attribute::list(ctx, std::move(open.ops)));
   if (!open.params.empty())
-    attrs.set(ctx, attrs::kParams, Attribute::dict(ctx, std::move(open.params)));
+    attrs.set(ctx, attrs::kParams,
+              Attribute::dict(ctx, std::move(open.params)));
   if (!open.buffers.empty())
-    attrs.set(ctx, attrs::kBuffers, Attribute::dict(ctx, std::move(open.buffers)));
+    attrs.set(ctx, attrs::kBuffers,
+              Attribute::dict(ctx, std::move(open.buffers)));
   if (!open.sharedParams.empty())
-    attrs.set(ctx, attrs::kSharedParams, Attribute::stringList(ctx, open.sharedParams));
+    attrs.set(ctx, attrs::kSharedParams,
+              Attribute::stringList(ctx, open.sharedParams));
   attrs.set(ctx, attrs::kStatus, Attribute::string(ctx, open.status));
   if (!open.error.empty())
     attrs.set(ctx, attrs::kError, Attribute::string(ctx, open.error));
@@ -472,8 +476,7 @@ void Interpreter::noteStateReads(const std::vector<Slot> &inputs) {
       }
       if (counted->second == current->token || state.isBuffer)
         return;
-      if (std::find(current->sharedParams.begin(),
-                    current->sharedParams.end(),
+      if (std::find(current->sharedParams.begin(), current->sharedParams.end(),
                     name) == current->sharedParams.end())
         current->sharedParams.push_back(name);
     });
@@ -498,8 +501,7 @@ void Interpreter::claimModuleState(const c10::ivalue::Object *object) {
   }
 }
 
-void Interpreter::recordFailure(const jit::Node *node,
-                                const ModuleInfo *module,
+void Interpreter::recordFailure(const jit::Node *node, const ModuleInfo *module,
                                 const std::string &message) {
   notRunMode = true;
   summary.forwardFailed = true;
@@ -565,8 +567,8 @@ size_t Interpreter::countStaticOps(const jit::Block *block, size_t depth) {
       size_t trips = 1;
       if (std::optional<c10::IValue> max = jit::toIValue(node->input(0)))
         if (max->isInt() && max->toInt() >= 0)
-          trips = std::min<size_t>(static_cast<size_t>(max->toInt()),
-                                   kMaxTrips);
+          trips =
+              std::min<size_t>(static_cast<size_t>(max->toInt()), kMaxTrips);
       count += trips * countStaticOps(node->blocks()[0], depth);
       continue;
     }
@@ -574,10 +576,10 @@ size_t Interpreter::countStaticOps(const jit::Block *block, size_t depth) {
     try {
       if (kind == c10::prim::CallMethod) {
         if (auto cls = node->input(0)->type()->cast<c10::ClassType>())
-          callee = jit::toGraphFunction(
-                       cls->getMethod(node->s(c10::attr::name)))
-                       .graph()
-                       .get();
+          callee =
+              jit::toGraphFunction(cls->getMethod(node->s(c10::attr::name)))
+                  .graph()
+                  .get();
       } else if (kind == c10::prim::CallFunction) {
         if (auto fn = node->input(0)->type()->cast<c10::FunctionType>())
           callee = jit::toGraphFunction(*fn->function()).graph().get();
@@ -664,16 +666,16 @@ std::optional<Graph> Interpreter::run(std::vector<c10::IValue> inputs,
     unused.set(ctx, state.name, Attribute::type(getTensorType(ctx, tensor)));
   }
   if (!unused.empty())
-    graph.getAttrs().set(ctx, attrs::kUnusedParams, Attribute::dict(ctx, std::move(unused)));
+    graph.getAttrs().set(ctx, attrs::kUnusedParams,
+                         Attribute::dict(ctx, std::move(unused)));
   summary.cpuFallbacks.assign(cpuFallbacks.begin(), cpuFallbacks.end());
   return std::move(graph);
 }
 
 std::optional<Graph> mav::trace::interpretForward(
-    torch::jit::Module &module, IRContext &ctx,
-    std::vector<c10::IValue> inputs, const std::string &graphName,
-    const TraceOptions &options, DiagnosticEngine &diags,
-    TraceSummary &summary) {
+    torch::jit::Module &module, IRContext &ctx, std::vector<c10::IValue> inputs,
+    const std::string &graphName, const TraceOptions &options,
+    DiagnosticEngine &diags, TraceSummary &summary) {
   Interpreter interpreter(module, ctx, options, diags, summary);
   return interpreter.run(std::move(inputs), graphName);
 }

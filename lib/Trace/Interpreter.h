@@ -19,13 +19,11 @@ namespace mav::trace {
 /// Runs `module.forward` on `inputs` op by op (without gradients, in eval
 /// mode) and records the graph named `graphName`.
 /// Types and attribute values are created in `ctx`.
-std::optional<Graph> interpretForward(torch::jit::Module &module,
-                                      IRContext &ctx,
-                                      std::vector<c10::IValue> inputs,
-                                      const std::string &graphName,
-                                      const TraceOptions &options,
-                                      DiagnosticEngine &diags,
-                                      TraceSummary &summary);
+std::optional<Graph>
+interpretForward(torch::jit::Module &module, IRContext &ctx,
+                 std::vector<c10::IValue> inputs, const std::string &graphName,
+                 const TraceOptions &options, DiagnosticEngine &diags,
+                 TraceSummary &summary);
 
 } // namespace mav::trace
 

@@ -107,8 +107,8 @@ public:
   /// `summary`.
   Interpreter(jit::Module &root, IRContext &ctx, const TraceOptions &options,
               DiagnosticEngine &diags, TraceSummary &summary)
-      : root(root), ctx(ctx), options(options), diags(diags),
-        summary(summary) {}
+      : root(root), ctx(ctx), options(options), diags(diags), summary(summary) {
+  }
 
   /// Runs the root module's forward on `inputs` and returns the graph it
   /// recorded, named `graphName`. Each instance runs once.
@@ -118,8 +118,7 @@ public:
 private:
   // Indexing the module tree (Interpreter.cpp).
   void indexModule(const c10::intrusive_ptr<c10::ivalue::Object> &object,
-                   const std::string &path,
-                   std::vector<std::string> classes);
+                   const std::string &path, std::vector<std::string> classes);
 
   // Execution (Execution.cpp).
   std::vector<Slot> runGraph(jit::Graph &graph, std::vector<Slot> args,
@@ -129,8 +128,7 @@ private:
   void runIf(const jit::Node *node, Env &env, const ModuleInfo *module);
   void runLoop(const jit::Node *node, Env &env, const ModuleInfo *module);
   void runGetAttr(const jit::Node *node, Env &env);
-  void runCallMethod(const jit::Node *node, Env &env,
-                     const ModuleInfo *module);
+  void runCallMethod(const jit::Node *node, Env &env, const ModuleInfo *module);
   void runCallFunction(const jit::Node *node, Env &env,
                        const ModuleInfo *module);
   void runOp(const jit::Node *node, Env &env, const ModuleInfo *module);

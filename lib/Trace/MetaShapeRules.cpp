@@ -33,13 +33,27 @@ at::Tensor mav::trace::toMetaTensor(const at::Tensor &tensor) {
 
 bool mav::trace::needsTensorValues(c10::Symbol kind) {
   static const std::unordered_set<std::string> kValueOps = {
-      "aten::item",     "aten::Int",          "aten::Float",
-      "aten::Bool",     "aten::ScalarImplicit", "aten::is_nonzero",
-      "aten::equal",    "aten::allclose",     "aten::tolist",
-      "prim::tolist",   "aten::format",       "aten::str",
-      "aten::nonzero",  "aten::nonzero_numpy", "aten::unique",
-      "aten::_unique2", "aten::unique_dim",   "aten::masked_select",
-      "aten::__str__",  "aten::numpy_T",      "aten::_local_scalar_dense"};
+      "aten::item",
+      "aten::Int",
+      "aten::Float",
+      "aten::Bool",
+      "aten::ScalarImplicit",
+      "aten::is_nonzero",
+      "aten::equal",
+      "aten::allclose",
+      "aten::tolist",
+      "prim::tolist",
+      "aten::format",
+      "aten::str",
+      "aten::nonzero",
+      "aten::nonzero_numpy",
+      "aten::unique",
+      "aten::_unique2",
+      "aten::unique_dim",
+      "aten::masked_select",
+      "aten::__str__",
+      "aten::numpy_T",
+      "aten::_local_scalar_dense"};
   return kValueOps.count(kind.toQualString()) != 0;
 }
 
@@ -174,8 +188,7 @@ bool inferConvolution(const jit::Node *node, jit::Stack &stack) {
       return false;
     outSizes.push_back(weight.size(1) * groups);
   } else {
-    if (weight.size(1) * groups != inChannels ||
-        weight.size(0) % groups != 0)
+    if (weight.size(1) * groups != inChannels || weight.size(0) % groups != 0)
       return false;
     outSizes.push_back(weight.size(0));
   }
@@ -192,8 +205,7 @@ bool inferConvolution(const jit::Node *node, jit::Stack &stack) {
       return false;
     else
       out = (in + 2 * (*padding)[i] - extent) / (*stride)[i] + 1;
-    if (out <= 0 || (!transposed && padding &&
-                     in + 2 * (*padding)[i] < extent))
+    if (out <= 0 || (!transposed && padding && in + 2 * (*padding)[i] < extent))
       return false;
     outSizes.push_back(out);
   }
@@ -223,9 +235,8 @@ bool inferNativeAttention(const jit::Node *node, jit::Stack &stack) {
   if (!operand.read(node, 12))
     return false;
   size_t count = operand.count;
-  if (!operand(0).isTensor() || !operand(1).isTensor() ||
-      !operand(4).isInt() || !operand(7).isTensor() ||
-      !operand(10).isBool() || !operand(11).isBool())
+  if (!operand(0).isTensor() || !operand(1).isTensor() || !operand(4).isInt() ||
+      !operand(7).isTensor() || !operand(10).isBool() || !operand(11).isBool())
     return false;
   const at::Tensor &query = operand(0).toTensor();
   const at::Tensor &key = operand(1).toTensor();
@@ -239,10 +250,10 @@ bool inferNativeAttention(const jit::Node *node, jit::Stack &stack) {
       at::empty({batch, length, projWeight.size(0)}, query.options());
   at::Tensor weights;
   if (operand(10).toBool())
-    weights = operand(11).toBool()
-                  ? at::empty({batch, length, sourceLength}, query.options())
-                  : at::empty({batch, heads, length, sourceLength},
-                              query.options());
+    weights =
+        operand(11).toBool()
+            ? at::empty({batch, length, sourceLength}, query.options())
+            : at::empty({batch, heads, length, sourceLength}, query.options());
   stack.resize(stack.size() - count);
   stack.emplace_back(std::move(output));
   stack.emplace_back(std::move(weights));
@@ -302,17 +313,17 @@ bool inferNormalization(const jit::Node *node, jit::Stack &stack) {
     if (input.dim() < 2)
       return false;
     int64_t channels = input.size(1);
-    if (groupsAt >= 0 && (!operand(groupsAt).isInt() ||
-                          operand(groupsAt).toInt() <= 0 ||
-                          channels % operand(groupsAt).toInt() != 0))
+    if (groupsAt >= 0 &&
+        (!operand(groupsAt).isInt() || operand(groupsAt).toInt() <= 0 ||
+         channels % operand(groupsAt).toInt() != 0))
       return false;
     for (size_t i = 0; i < numChannel; ++i)
       if (!fits(operand(firstChannel + i), {channels}))
         return false;
   }
-  at::Tensor result = at::empty(
-      input.sizes(),
-      input.options().memory_format(input.suggest_memory_format()));
+  at::Tensor result =
+      at::empty(input.sizes(),
+                input.options().memory_format(input.suggest_memory_format()));
   stack.resize(stack.size() - count);
   stack.emplace_back(std::move(result));
   return true;
@@ -325,8 +336,8 @@ bool inferNormalization(const jit::Node *node, jit::Stack &stack) {
 /// its operands do not fit.
 bool inferSimpleOp(const jit::Node *node, jit::Stack &stack) {
   static const std::unordered_set<std::string_view> kSameShape = {
-      "aten::relu", "aten::relu6", "aten::hardtanh", "aten::hardswish",
-      "aten::flip", "aten::roll"};
+      "aten::relu",      "aten::relu6", "aten::hardtanh",
+      "aten::hardswish", "aten::flip",  "aten::roll"};
   static const std::unordered_set<std::string_view> kInPlace = {
       "aten::relu_", "aten::relu6_", "aten::hardtanh_", "aten::hardswish_"};
   std::string_view name = node->kind().toQualString();
@@ -348,9 +359,9 @@ bool inferSimpleOp(const jit::Node *node, jit::Stack &stack) {
   if (inPlace) {
     result = first;
   } else if (sameShape) {
-    result = at::empty(
-        first.sizes(),
-        first.options().memory_format(first.suggest_memory_format()));
+    result =
+        at::empty(first.sizes(),
+                  first.options().memory_format(first.suggest_memory_format()));
   } else if (embedding) {
     // embedding(weight, indices, ...): one weight row per index.
     if (count < 2 || !operand(1).isTensor() || first.dim() != 2)
@@ -366,8 +377,8 @@ bool inferSimpleOp(const jit::Node *node, jit::Stack &stack) {
     // adaptive_avg_pool2d(input, output_size): the last two dimensions.
     std::optional<std::vector<int64_t>> output =
         count == 2 ? getIntList(operand(1), 2) : std::nullopt;
-    if (!output || (first.dim() != 3 && first.dim() != 4) ||
-        (*output)[0] < 0 || (*output)[1] < 0)
+    if (!output || (first.dim() != 3 && first.dim() != 4) || (*output)[0] < 0 ||
+        (*output)[1] < 0)
       return false;
     for (int64_t i = 1; i < first.dim(); ++i)
       if (first.size(i) == 0)

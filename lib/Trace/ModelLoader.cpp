@@ -61,13 +61,13 @@ std::optional<torch::jit::Module> loadModule(const std::string &path,
                                              TraceSummary &summary) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
-    reportError(diags, fmt::format("cannot open model '{}': no such file",
-                                   path));
+    reportError(diags,
+                fmt::format("cannot open model '{}': no such file", path));
     return std::nullopt;
   }
   if (std::filesystem::is_directory(path, ec)) {
-    reportError(diags, fmt::format("cannot open model '{}': is a directory",
-                                   path));
+    reportError(diags,
+                fmt::format("cannot open model '{}': is a directory", path));
     return std::nullopt;
   }
   std::optional<torch::jit::Module> module;
@@ -87,8 +87,7 @@ std::optional<torch::jit::Module> loadModule(const std::string &path,
     return std::nullopt;
   }
   if (!module->find_method("forward")) {
-    reportError(diags,
-                fmt::format("model '{}' has no forward method", path));
+    reportError(diags, fmt::format("model '{}' has no forward method", path));
     return std::nullopt;
   }
   return module;
@@ -108,10 +107,9 @@ at::Tensor makeRandomTensor(const InputSpec &spec, at::Generator &generator) {
   }
   // Half and bfloat16 sampling is not implemented on CPU for every
   // distribution: sample in float or double and convert.
-  c10::ScalarType sampleType =
-      at::isComplexType(type) ? type
-      : type == at::kDouble   ? at::kDouble
-                              : at::kFloat;
+  c10::ScalarType sampleType = at::isComplexType(type) ? type
+                               : type == at::kDouble   ? at::kDouble
+                                                       : at::kFloat;
   if (spec.low) {
     at::Tensor unit = at::rand(spec.dims, generator, options.dtype(sampleType));
     return (unit * (*spec.high - *spec.low) + *spec.low).to(type);
@@ -121,9 +119,10 @@ at::Tensor makeRandomTensor(const InputSpec &spec, at::Generator &generator) {
 
 /// The forward arguments: random tensors for the `--input`s, default values
 /// for the arguments after them.
-std::optional<std::vector<c10::IValue>>
-makeInputs(torch::jit::Module &module, const std::string &path,
-           const TraceOptions &options, DiagnosticEngine &diags) {
+std::optional<std::vector<c10::IValue>> makeInputs(torch::jit::Module &module,
+                                                   const std::string &path,
+                                                   const TraceOptions &options,
+                                                   DiagnosticEngine &diags) {
   const c10::FunctionSchema &schema =
       module.get_method("forward").function().getSchema();
   // Argument 0 is `self`.
@@ -173,9 +172,10 @@ makeInputs(torch::jit::Module &module, const std::string &path,
     if (options.shapesOnly) {
       // No values: a meta tensor has a shape and a dtype but no storage, so
       // the input costs nothing whatever its resolution.
-      inputs.push_back(at::empty(
-          spec.dims, at::TensorOptions().dtype(*convertDType(spec.dtype))
-                         .device(at::kMeta)));
+      inputs.push_back(
+          at::empty(spec.dims, at::TensorOptions()
+                                   .dtype(*convertDType(spec.dtype))
+                                   .device(at::kMeta)));
       continue;
     }
     inputs.push_back(makeRandomTensor(spec, generator));
@@ -235,13 +235,13 @@ std::optional<Graph> mav::traceModel(IRContext &ctx,
     start = Clock::now();
     std::optional<Graph> graph =
         interpretForward(*module, ctx, std::move(*inputs),
-                         getGraphName(modelPath),
-                         options, diags, *summary);
+                         getGraphName(modelPath), options, diags, *summary);
     summary->runSeconds = seconds(start);
     if (graph)
       graph->getAttrs().set(
-          ctx, attrs::kSource, Attribute::string(ctx, 
-                        std::filesystem::path(modelPath).filename().string()));
+          ctx, attrs::kSource,
+          Attribute::string(
+              ctx, std::filesystem::path(modelPath).filename().string()));
     return graph;
   } catch (const std::exception &e) {
     // Anything the interpreter did not attribute to an op (it catches those

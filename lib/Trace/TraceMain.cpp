@@ -61,8 +61,7 @@ public:
     std::string line = fmt::format(
         "mav-trace: {}/~{} ops ({}%), {} nodes, at '{}' ({:.1f} s)",
         progress.opsRun, progress.opsExpected, percent, progress.nodes,
-        progress.module,
-        std::chrono::duration<double>(now - start).count());
+        progress.module, std::chrono::duration<double>(now - start).count());
     if (terminal) {
       fmt::print(stderr, "\r\x1b[K{}", line);
       lineShown = true;
@@ -160,8 +159,8 @@ int mav::traceMain(int argc, char **argv) {
     options.inputs.push_back(std::move(*spec));
   }
   options.seed = cl.seed;
-  options.granularity = cl.granularity == "op" ? TraceGranularity::Op
-                                               : TraceGranularity::Module;
+  options.granularity =
+      cl.granularity == "op" ? TraceGranularity::Op : TraceGranularity::Module;
   options.debugInfo = cl.debugInfo;
   options.shapesOnly = cl.shapesOnly;
   options.warmUpRuns = cl.warmUpRuns;
@@ -200,8 +199,9 @@ int mav::traceMain(int argc, char **argv) {
       std::vector<std::string> counts;
       for (const auto &[op, count] : summary.cpuFallbacks)
         counts.push_back(fmt::format("{} x{}", op, count));
-      fmt::print(stderr, "mav-trace: ran on CPU on zeros (no meta kernel or "
-                         "data-dependent): {}\n",
+      fmt::print(stderr,
+                 "mav-trace: ran on CPU on zeros (no meta kernel or "
+                 "data-dependent): {}\n",
                  fmt::join(counts, ", "));
     }
   }

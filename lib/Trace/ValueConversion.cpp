@@ -82,7 +82,8 @@ Type mav::trace::getTensorType(IRContext &ctx, const at::Tensor &tensor) {
   if (!tensor.defined())
     return Type::scalar(ctx, Type::Kind::None);
   std::vector<int64_t> dims(tensor.sizes().begin(), tensor.sizes().end());
-  return Type::tensor(ctx, convertScalarType(tensor.scalar_type()), std::move(dims));
+  return Type::tensor(ctx, convertScalarType(tensor.scalar_type()),
+                      std::move(dims));
 }
 
 namespace {
@@ -179,7 +180,8 @@ Attribute mav::trace::getIValueAttr(IRContext &ctx, const c10::IValue &value,
 }
 
 std::optional<Attribute>
-mav::trace::getHyperParameterAttr(IRContext &ctx, const c10::IValue &value, bool nested) {
+mav::trace::getHyperParameterAttr(IRContext &ctx, const c10::IValue &value,
+                                  bool nested) {
   if (value.isBool())
     return Attribute::boolean(value.toBool());
   if (value.isInt())

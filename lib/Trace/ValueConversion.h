@@ -40,17 +40,20 @@ Type getIValueType(IRContext &ctx, const c10::IValue &value);
 /// else by value. `metaIsCpu` (shapes-only mode) records the meta device the
 /// values live on as the CPU that the normal mode runs on, so that both modes
 /// print the same IR.
-Attribute getIValueAttr(IRContext &ctx, const c10::IValue &value, bool metaIsCpu);
+Attribute getIValueAttr(IRContext &ctx, const c10::IValue &value,
+                        bool metaIsCpu);
 
 /// A module hyper-parameter as the `args` attribute shows it: booleans,
 /// numbers, strings and short lists or tuples of them. Nullopt for anything
 /// else (tensors, modules, None, objects, long lists).
-std::optional<Attribute> getHyperParameterAttr(IRContext &ctx, const c10::IValue &value,
+std::optional<Attribute> getHyperParameterAttr(IRContext &ctx,
+                                               const c10::IValue &value,
                                                bool nested = false);
 
 /// Calls `visit` on every tensor inside `value` (through lists, tuples and
 /// dictionaries).
-template <typename Fn> void forEachTensor(const c10::IValue &value, Fn &&visit) {
+template <typename Fn>
+void forEachTensor(const c10::IValue &value, Fn &&visit) {
   if (value.isTensor()) {
     if (value.toTensor().defined())
       visit(value.toTensor());

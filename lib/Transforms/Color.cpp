@@ -261,11 +261,11 @@ struct BaseMapEntry {
   int64_t index;
 };
 constexpr BaseMapEntry kLargeBaseMap[] = {
-    {"InOut", 5},        {"Uncategorized", 15}, {"Convolution", 10},
-    {"Linear", 0},       {"Transformer", 17},   {"Recurrent", 6},
-    {"Activation", 19},  {"Normalization", 8},  {"Pooling", 20},
-    {"Padding", 14},     {"Dropout", 2},        {"Sparse", 13},
-    {"Vision", 12},      {"Distance", 4},       {"Loss", 9},
+    {"InOut", 5},       {"Uncategorized", 15}, {"Convolution", 10},
+    {"Linear", 0},      {"Transformer", 17},   {"Recurrent", 6},
+    {"Activation", 19}, {"Normalization", 8},  {"Pooling", 20},
+    {"Padding", 14},    {"Dropout", 2},        {"Sparse", 13},
+    {"Vision", 12},     {"Distance", 4},       {"Loss", 9},
 };
 constexpr BaseMapEntry kSmallBaseMap[] = {
     {"Convolution", 7},
@@ -643,7 +643,8 @@ LogicalResult ColorPass::run(Graph &graph, PassContext &context) {
                           ? std::string_view("InOut")
                           : classifier.classify(node.op);
     std::string_view category = known->second;
-    node.attrs.set(ctx, attrs::kCategory, Attribute::string(ctx, std::string(category)));
+    node.attrs.set(ctx, attrs::kCategory,
+                   Attribute::string(ctx, std::string(category)));
     std::string_view status = attrs::getStatus(node);
     if (status == attrs::kStatusFailed) {
       colors[i] = scheme.errorColor;
@@ -720,7 +721,8 @@ LogicalResult ColorPass::run(Graph &graph, PassContext &context) {
   for (uint32_t i = 0; i < numNodes; ++i)
     graph.getNode(i).attrs.set(ctx, attrs::kColor,
                                Attribute::string(ctx, std::move(colors[i])));
-  graph.getAttrs().set(ctx, attrs::kColorPalette, Attribute::string(ctx, scheme.paletteLabel));
+  graph.getAttrs().set(ctx, attrs::kColorPalette,
+                       Attribute::string(ctx, scheme.paletteLabel));
   MAV_DEBUG(fmt::print(dbgs(),
                        "[color] palette {}: {} operations given free "
                        "colours, {} nodes given the fallback {}\n",

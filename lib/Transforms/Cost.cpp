@@ -126,11 +126,10 @@ void CostPass::costRecordedOps(const ListAttr &ops, NodeCost &cost,
     const DictAttr &op = entry.getDict();
     std::string name(op.getString(attrs::kOpName));
     const Attribute *operands = op.get(attrs::kOpOperands);
-    std::optional<OpCost> opCost =
-        costAtenOp(name,
-                   operands && operands->isList() ? operands->getList()
-                                                  : kNoOperands,
-                   getRecordedResults(op));
+    std::optional<OpCost> opCost = costAtenOp(
+        name,
+        operands && operands->isList() ? operands->getList() : kNoOperands,
+        getRecordedResults(op));
     if (!opCost) {
       noteUncounted(cost, name, statistics);
       continue;
@@ -152,8 +151,8 @@ void CostPass::costFromOperationString(const Graph &graph, const Node &node,
                                  ? producer.resultTypes[ref.result]
                                  : Type::unknown());
     }
-    opCost = costFromOperation(node.op, node.attrs, operandTypes,
-                               node.resultTypes);
+    opCost =
+        costFromOperation(node.op, node.attrs, operandTypes, node.resultTypes);
   }
   if (!opCost) {
     noteUncounted(cost, node.op, statistics);
@@ -197,9 +196,9 @@ LogicalResult CostPass::run(Graph &graph, PassContext &context) {
       flops += cost.ops.otherFlops;
 
     bool overflowed = false;
-    for (const Count &count : {cost.params, cost.paramBytes, cost.buffers,
-                               macs, flops, cost.activationElems,
-                               cost.activationBytes})
+    for (const Count &count :
+         {cost.params, cost.paramBytes, cost.buffers, macs, flops,
+          cost.activationElems, cost.activationBytes})
       overflowed |= count.isSaturated();
     if (overflowed) {
       ++overflowedNodes;
@@ -217,18 +216,22 @@ LogicalResult CostPass::run(Graph &graph, PassContext &context) {
                   Attribute::integer(cost.activationBytes.get()));
     nodeAttrs.set(ctx, attrs::kCostActivationElems,
                   Attribute::integer(cost.activationElems.get()));
-    nodeAttrs.set(ctx, attrs::kCostBuffers, Attribute::integer(cost.buffers.get()));
+    nodeAttrs.set(ctx, attrs::kCostBuffers,
+                  Attribute::integer(cost.buffers.get()));
     nodeAttrs.set(ctx, attrs::kCostFlops, Attribute::integer(flops.get()));
     nodeAttrs.set(ctx, attrs::kCostMacs, Attribute::integer(macs.get()));
-    nodeAttrs.set(ctx, attrs::kCostParamBytes, Attribute::integer(cost.paramBytes.get()));
-    nodeAttrs.set(ctx, attrs::kCostParams, Attribute::integer(cost.params.get()));
+    nodeAttrs.set(ctx, attrs::kCostParamBytes,
+                  Attribute::integer(cost.paramBytes.get()));
+    nodeAttrs.set(ctx, attrs::kCostParams,
+                  Attribute::integer(cost.params.get()));
     if (cost.uncounted.empty()) {
       nodeAttrs.erase(attrs::kCostUncounted);
     } else {
       MAV_DEBUG(fmt::print(dbgs(), "[cost] %{} ({}): no formula for {}\n",
                            node.name, node.op,
                            fmt::join(cost.uncounted, ", ")));
-      nodeAttrs.set(ctx, attrs::kCostUncounted, Attribute::stringList(ctx, cost.uncounted));
+      nodeAttrs.set(ctx, attrs::kCostUncounted,
+                    Attribute::stringList(ctx, cost.uncounted));
     }
 
     totalParams += cost.params;
@@ -255,12 +258,16 @@ LogicalResult CostPass::run(Graph &graph, PassContext &context) {
                     graph.getName(), std::numeric_limits<int64_t>::max()));
 
   DictAttr &graphAttrs = graph.getAttrs();
-  graphAttrs.set(ctx, attrs::kCostTotalParams, Attribute::integer(totalParams.get()));
+  graphAttrs.set(ctx, attrs::kCostTotalParams,
+                 Attribute::integer(totalParams.get()));
   graphAttrs.set(ctx, attrs::kCostTotalParamBytes,
                  Attribute::integer(totalParamBytes.get()));
-  graphAttrs.set(ctx, attrs::kCostTotalBuffers, Attribute::integer(totalBuffers.get()));
-  graphAttrs.set(ctx, attrs::kCostTotalMacs, Attribute::integer(totalMacs.get()));
-  graphAttrs.set(ctx, attrs::kCostTotalFlops, Attribute::integer(totalFlops.get()));
+  graphAttrs.set(ctx, attrs::kCostTotalBuffers,
+                 Attribute::integer(totalBuffers.get()));
+  graphAttrs.set(ctx, attrs::kCostTotalMacs,
+                 Attribute::integer(totalMacs.get()));
+  graphAttrs.set(ctx, attrs::kCostTotalFlops,
+                 Attribute::integer(totalFlops.get()));
   graphAttrs.set(ctx, attrs::kCostTotalActivationElems,
                  Attribute::integer(totalActivationElems.get()));
   graphAttrs.set(ctx, attrs::kCostTotalActivationBytes,
@@ -288,12 +295,16 @@ void mav::registerCostPass(PassRegistry &registry) {
       "formula count 0 and are listed in `cost.uncounted` and in the "
       "`uncounted <op>` statistics. Formulas: docs/Costs.md.";
   info.options = {
-      {"flops", OptionType::Enum, "all",
+      {"flops",
+       OptionType::Enum,
+       "all",
        "what cost.flops counts besides 2 x MACs: 'all' adds bias adds and "
        "per-element formulas, 'matmul' counts 2 x MACs only (like "
        "torch.utils.flop_counter)",
        {"all", "matmul"}},
-      {"fallback", OptionType::Bool, "true",
+      {"fallback",
+       OptionType::Bool,
+       "true",
        "cost nodes without `ops` from their operation string (nn.Conv2d, "
        "relu()...)",
        {}},

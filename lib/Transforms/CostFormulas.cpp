@@ -49,8 +49,7 @@ struct AttentionShape {
 
 /// Q K^T and A V: batch x L x S x (E + Ev) MACs; scaling Q (batch x L x E),
 /// softmax (5 per score) and an additive mask (1 per score).
-OpCost attentionCost(const AttentionShape &s, Count softmaxRows,
-                     bool hasMask) {
+OpCost attentionCost(const AttentionShape &s, Count softmaxRows, bool hasMask) {
   OpCost cost;
   Count scores = softmaxRows * Count(s.keys);
   cost.macs = s.batch * Count(s.queries) * Count(s.keys) *
@@ -71,7 +70,8 @@ Count adaptiveWindowSum(int64_t in, int64_t out) {
 
 std::optional<OpCost> adaptivePoolCost(const Type *input, const Type *output,
                                        size_t spatialRank, bool average) {
-  if (!input || !output || input->getDims().size() != output->getDims().size() ||
+  if (!input || !output ||
+      input->getDims().size() != output->getDims().size() ||
       input->getDims().size() < spatialRank)
     return std::nullopt;
   size_t rank = input->getDims().size();
@@ -144,8 +144,8 @@ OpCost cost::detail::mhaCost(const MhaShape &s) {
 }
 
 std::optional<OpCost> cost::detail::normCost(const Type *input,
-                                             int64_t perElement,
-                                             bool hasWeight, bool hasBias) {
+                                             int64_t perElement, bool hasWeight,
+                                             bool hasBias) {
   auto n = numel(input);
   if (!n)
     return std::nullopt;
@@ -260,8 +260,9 @@ cost::detail::applyFormula(const FormulaSpec &spec, const Operands &ops,
     if (!in || !outElems)
       return std::nullopt;
     OpCost cost;
-    cost.otherFlops = *in * Count(spec.formula == Formula::MaxMin ? 1 : spec.a) +
-                      *outElems * Count(spec.b);
+    cost.otherFlops =
+        *in * Count(spec.formula == Formula::MaxMin ? 1 : spec.a) +
+        *outElems * Count(spec.b);
     return cost;
   }
   case Formula::Dropout: {
@@ -297,8 +298,8 @@ cost::detail::applyFormula(const FormulaSpec &spec, const Operands &ops,
         !outElems)
       return std::nullopt;
     OpCost cost;
-    cost.macs = *outElems * Count(batch1->getDims()[0]) *
-                Count(batch1->getDims()[2]);
+    cost.macs =
+        *outElems * Count(batch1->getDims()[0]) * Count(batch1->getDims()[2]);
     std::optional<double> beta = ops.getNumber(3);
     if (!(beta && *beta == 0.0))
       cost.otherFlops = *outElems;
@@ -332,9 +333,14 @@ cost::detail::applyFormula(const FormulaSpec &spec, const Operands &ops,
     auto batch = dimProduct(*q, 0, q->getDims().size() - 2);
     if (!batch)
       return std::nullopt;
-    MhaShape shape{*batch,          *queries,         *keys,
-                   *embed,          ops.getInt(4).value_or(1),
-                   ops.isTensor(6), ops.isTensor(8), ops.isTensor(9)};
+    MhaShape shape{*batch,
+                   *queries,
+                   *keys,
+                   *embed,
+                   ops.getInt(4).value_or(1),
+                   ops.isTensor(6),
+                   ops.isTensor(8),
+                   ops.isTensor(9)};
     return mhaCost(shape);
   }
   case Formula::EncoderLayer: {
@@ -346,17 +352,21 @@ cost::detail::applyFormula(const FormulaSpec &spec, const Operands &ops,
     auto batch = dimProduct(*src, 0, src->getDims().size() - 2);
     if (!batch)
       return std::nullopt;
-    MhaShape shape{*batch,          *length,          *length,
-                   *embed,          ops.getInt(2).value_or(1),
-                   ops.isTensor(4), ops.isTensor(6), ops.isTensor(18)};
+    MhaShape shape{*batch,
+                   *length,
+                   *length,
+                   *embed,
+                   ops.getInt(2).value_or(1),
+                   ops.isTensor(4),
+                   ops.isTensor(6),
+                   ops.isTensor(18)};
     OpCost cost = mhaCost(shape);
     Count rows = *batch * Count(*length);
     Count e = *embed, f = ffn1->getDims()[0];
     // Two layer norms, two residual adds, the feed-forward block.
-    Count normFlops = Count(6 + (ops.isTensor(10) ? 1 : 0) +
-                            (ops.isTensor(11) ? 1 : 0)) +
-                      Count(6 + (ops.isTensor(12) ? 1 : 0) +
-                            (ops.isTensor(13) ? 1 : 0));
+    Count normFlops =
+        Count(6 + (ops.isTensor(10) ? 1 : 0) + (ops.isTensor(11) ? 1 : 0)) +
+        Count(6 + (ops.isTensor(12) ? 1 : 0) + (ops.isTensor(13) ? 1 : 0));
     cost.otherFlops += rows * e * (normFlops + Count(2));
     cost.macs += rows * e * f * Count(2);
     cost.otherFlops += rows * f * Count(ops.getBool(7, false) ? 5 : 1);
@@ -393,13 +403,12 @@ cost::detail::applyFormula(const FormulaSpec &spec, const Operands &ops,
     for (size_t g = 0; g < groups; ++g) {
       const Type *wIh = (*params)[g * perGroup];
       const Type *wHh = (*params)[g * perGroup + 1];
-      const Type *wHr = projection ? (*params)[g * perGroup + perGroup - 1]
-                                   : nullptr;
+      const Type *wHr =
+          projection ? (*params)[g * perGroup + perGroup - 1] : nullptr;
       if (!isStaticMatrix(wIh) || !isStaticMatrix(wHh) ||
           (wHr && !isStaticMatrix(wHr)))
         return std::nullopt;
-      cost += recurrentCost(*steps, *wIh, *wHh, wHr, spec.a,
-                            hasBiases ? 2 : 0);
+      cost += recurrentCost(*steps, *wIh, *wHh, wHr, spec.a, hasBiases ? 2 : 0);
     }
     return cost;
   }

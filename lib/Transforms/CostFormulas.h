@@ -45,8 +45,7 @@ const FormulaSpec *lookupFormula(std::string_view canonicalName);
 
 /// Applies one formula family to recorded operands; nullopt when the
 /// formula needs a shape or argument the operands do not have.
-std::optional<OpCost> applyFormula(const FormulaSpec &spec,
-                                   const Operands &ops,
+std::optional<OpCost> applyFormula(const FormulaSpec &spec, const Operands &ops,
                                    const std::vector<Type> &results);
 
 /// Convolution: every output position of every output channel is a dot
@@ -64,7 +63,7 @@ std::optional<OpCost> linearCost(const Type *weight, bool hasBias,
 /// A multi-head attention block with its input and output projections:
 /// q/k/v projections, attention, output projection, their biases.
 struct MhaShape {
-  Count batch;   ///< B (1 when unbatched)
+  Count batch; ///< B (1 when unbatched)
   int64_t queries;
   int64_t keys;
   int64_t embed; ///< E

@@ -30,10 +30,10 @@ const Type *findParam(const DictAttr &attrs, std::string_view name) {
     return nullptr;
   for (const NamedAttribute &entry : params->getDict()) {
     std::string_view key = entry.name;
-    bool matches = key == name ||
-                   (key.size() > name.size() &&
-                    key.substr(key.size() - name.size()) == name &&
-                    key[key.size() - name.size() - 1] == '.');
+    bool matches =
+        key == name || (key.size() > name.size() &&
+                        key.substr(key.size() - name.size()) == name &&
+                        key[key.size() - name.size() - 1] == '.');
     if (matches && entry.value.isType() && entry.value.getType().isRanked())
       return &entry.value.getType();
   }
@@ -64,8 +64,8 @@ std::optional<OpCost> recurrentModuleCost(const DictAttr &attrs,
   for (const NamedAttribute &entry : params->getDict()) {
     std::string_view key = entry.name;
     size_t dot = key.rfind('.');
-    std::string_view leaf = dot == std::string_view::npos ? key
-                                                          : key.substr(dot + 1);
+    std::string_view leaf =
+        dot == std::string_view::npos ? key : key.substr(dot + 1);
     if (leaf.substr(0, 11) != "weight_ih_l")
       continue;
     std::string suffix(leaf.substr(11));
@@ -92,15 +92,15 @@ std::optional<OpCost> mhaModuleCost(const DictAttr &attrs,
   if (operands.empty())
     return std::nullopt;
   const Type *q = operands[0].isRanked() ? &operands[0] : nullptr;
-  const Type *k = operands.size() > 1 && operands[1].isRanked() ? &operands[1]
-                                                                 : q;
+  const Type *k =
+      operands.size() > 1 && operands[1].isRanked() ? &operands[1] : q;
   if (!q || !k || !q->hasStaticShape() || !k->hasStaticShape() ||
-      q->getDims().size() != k->getDims().size() ||
-      q->getDims().size() < 2 || q->getDims().size() > 3)
+      q->getDims().size() != k->getDims().size() || q->getDims().size() < 2 ||
+      q->getDims().size() > 3)
     return std::nullopt;
   const Attribute *batchFirstArg = findArg(attrs, "batch_first");
-  bool batchFirst = batchFirstArg && batchFirstArg->isBool() &&
-                    batchFirstArg->getBool();
+  bool batchFirst =
+      batchFirstArg && batchFirstArg->isBool() && batchFirstArg->getBool();
   const std::vector<int64_t> &qd = q->getDims(), &kd = k->getDims();
   int64_t batch = 1, queries = qd[0], keys = kd[0];
   if (qd.size() == 3) {
@@ -112,8 +112,8 @@ std::optional<OpCost> mhaModuleCost(const DictAttr &attrs,
   int64_t heads = headsArg && headsArg->isInt() ? headsArg->getInt() : 1;
   bool inBias = findParam(attrs, "in_proj_bias") != nullptr;
   bool outBias = findParam(attrs, "out_proj.bias") != nullptr;
-  MhaShape shape{batch, queries, keys, qd.back(), heads, inBias, outBias,
-                 false};
+  MhaShape shape{batch, queries, keys,    qd.back(),
+                 heads, inBias,  outBias, false};
   return mhaCost(shape);
 }
 
@@ -121,28 +121,48 @@ std::optional<OpCost> mhaModuleCost(const DictAttr &attrs,
 /// cost is a per-element formula of their (only) input.
 std::optional<std::string_view> elementwiseModuleOp(std::string_view cls) {
   static const std::map<std::string_view, std::string_view> modules = {
-      {"ReLU", "relu"},           {"ReLU6", "relu6"},
-      {"LeakyReLU", "leaky_relu"}, {"PReLU", "prelu"},
-      {"RReLU", "rrelu"},         {"ELU", "elu"},
-      {"CELU", "celu"},           {"SELU", "selu"},
-      {"SiLU", "silu"},           {"Sigmoid", "sigmoid"},
-      {"Tanh", "tanh"},           {"Hardswish", "hardswish"},
-      {"Hardsigmoid", "hardsigmoid"}, {"Hardtanh", "hardtanh"},
-      {"Mish", "mish"},           {"Softplus", "softplus"},
-      {"Softsign", "softsign"},   {"LogSigmoid", "log_sigmoid"},
-      {"Tanhshrink", "tanhshrink"}, {"Hardshrink", "hardshrink"},
-      {"Softshrink", "softshrink"}, {"GLU", "glu"},
-      {"Threshold", "threshold"}, {"Softmax", "softmax"},
-      {"Softmax2d", "softmax"},   {"LogSoftmax", "log_softmax"},
-      {"Softmin", "softmin"},     {"Dropout", "view"},
-      {"Dropout1d", "view"},      {"Dropout2d", "view"},
-      {"Dropout3d", "view"},      {"AlphaDropout", "view"},
-      {"FeatureAlphaDropout", "view"}, {"Identity", "view"},
-      {"Flatten", "view"},        {"Unflatten", "view"},
-      {"PixelShuffle", "view"},   {"PixelUnshuffle", "view"},
-      {"ChannelShuffle", "view"}, {"Embedding", "view"},
-      {"UpsamplingNearest2d", "view"}, {"UpsamplingBilinear2d",
-                                         "upsample_bilinear2d"},
+      {"ReLU", "relu"},
+      {"ReLU6", "relu6"},
+      {"LeakyReLU", "leaky_relu"},
+      {"PReLU", "prelu"},
+      {"RReLU", "rrelu"},
+      {"ELU", "elu"},
+      {"CELU", "celu"},
+      {"SELU", "selu"},
+      {"SiLU", "silu"},
+      {"Sigmoid", "sigmoid"},
+      {"Tanh", "tanh"},
+      {"Hardswish", "hardswish"},
+      {"Hardsigmoid", "hardsigmoid"},
+      {"Hardtanh", "hardtanh"},
+      {"Mish", "mish"},
+      {"Softplus", "softplus"},
+      {"Softsign", "softsign"},
+      {"LogSigmoid", "log_sigmoid"},
+      {"Tanhshrink", "tanhshrink"},
+      {"Hardshrink", "hardshrink"},
+      {"Softshrink", "softshrink"},
+      {"GLU", "glu"},
+      {"Threshold", "threshold"},
+      {"Softmax", "softmax"},
+      {"Softmax2d", "softmax"},
+      {"LogSoftmax", "log_softmax"},
+      {"Softmin", "softmin"},
+      {"Dropout", "view"},
+      {"Dropout1d", "view"},
+      {"Dropout2d", "view"},
+      {"Dropout3d", "view"},
+      {"AlphaDropout", "view"},
+      {"FeatureAlphaDropout", "view"},
+      {"Identity", "view"},
+      {"Flatten", "view"},
+      {"Unflatten", "view"},
+      {"PixelShuffle", "view"},
+      {"PixelUnshuffle", "view"},
+      {"ChannelShuffle", "view"},
+      {"Embedding", "view"},
+      {"UpsamplingNearest2d", "view"},
+      {"UpsamplingBilinear2d", "upsample_bilinear2d"},
       {"AdaptiveAvgPool1d", "adaptive_avg_pool1d"},
       {"AdaptiveAvgPool2d", "adaptive_avg_pool2d"},
       {"AdaptiveAvgPool3d", "adaptive_avg_pool3d"},
@@ -153,9 +173,8 @@ std::optional<std::string_view> elementwiseModuleOp(std::string_view cls) {
   if (auto it = modules.find(cls); it != modules.end())
     return it->second;
   // Padding modules only copy.
-  for (std::string_view prefix :
-       {"ZeroPad", "ConstantPad", "ReflectionPad", "ReplicationPad",
-        "CircularPad"})
+  for (std::string_view prefix : {"ZeroPad", "ConstantPad", "ReflectionPad",
+                                  "ReplicationPad", "CircularPad"})
     if (cls.substr(0, prefix.size()) == prefix)
       return std::string_view("view");
   return std::nullopt;
@@ -205,8 +224,7 @@ std::optional<OpCost> moduleCost(std::string_view cls, const DictAttr &attrs,
   if (startsWith(cls, "InstanceNorm") || startsWith(cls, "LazyInstanceNorm")) {
     const Attribute *running = findArg(attrs, "track_running_stats");
     bool useRunningStats = running && running->isBool() && running->getBool();
-    return normCost(input, useRunningStats ? 2 : 6, weight != nullptr,
-                    hasBias);
+    return normCost(input, useRunningStats ? 2 : 6, weight != nullptr, hasBias);
   }
   if (cls == "RMSNorm")
     return normCost(input, 3, weight != nullptr, false);
@@ -246,7 +264,9 @@ std::optional<OpCost> moduleCost(std::string_view cls, const DictAttr &attrs,
     int gates = cls == "LSTMCell" ? 4 : cls == "GRUCell" ? 3 : 1;
     const Type *wIh = findParam(attrs, "weight_ih");
     const Type *wHh = findParam(attrs, "weight_hh");
-    ListAttr list{typeOrNone(input), Attribute::none(), typeOrNone(wIh),
+    ListAttr list{typeOrNone(input),
+                  Attribute::none(),
+                  typeOrNone(wIh),
                   typeOrNone(wHh),
                   typeOrNone(findParam(attrs, "bias_ih")),
                   typeOrNone(findParam(attrs, "bias_hh"))};
@@ -261,10 +281,10 @@ std::optional<OpCost> moduleCost(std::string_view cls, const DictAttr &attrs,
 // Public entry points for nodes
 //===----------------------------------------------------------------------===//
 
-std::optional<OpCost> cost::costFromOperation(
-    std::string_view operation, const DictAttr &attrs,
-    const std::vector<Type> &operandTypes,
-    const std::vector<Type> &resultTypes) {
+std::optional<OpCost>
+cost::costFromOperation(std::string_view operation, const DictAttr &attrs,
+                        const std::vector<Type> &operandTypes,
+                        const std::vector<Type> &resultTypes) {
   if (startsWith(operation, "nn."))
     return moduleCost(operation.substr(3), attrs, operandTypes, resultTypes);
   // Function `relu()` or method `.relu()` nodes: only formulas that read

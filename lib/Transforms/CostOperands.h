@@ -93,8 +93,7 @@ public:
       }
       return tensors;
     }
-    if (list[i].isType() &&
-        list[i].getType().getKind() == Type::Kind::Tuple) {
+    if (list[i].isType() && list[i].getType().getKind() == Type::Kind::Tuple) {
       for (const Type &element : list[i].getType().getElements()) {
         if (!element.isRanked())
           return std::nullopt;

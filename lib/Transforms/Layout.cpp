@@ -195,8 +195,7 @@ LogicalResult LayoutPass::run(Graph &graph, PassContext &context) {
     constexpr size_t kShownLevels = 64;
     fmt::print(dbgs(), "[layout] level widths: {}{}\n",
                fmt::join(widths.begin(),
-                         widths.begin() + std::min(widths.size(),
-                                                   kShownLevels),
+                         widths.begin() + std::min(widths.size(), kShownLevels),
                          " "),
                widths.size() > kShownLevels ? " ..." : "");
   });
@@ -220,7 +219,8 @@ LogicalResult LayoutPass::run(Graph &graph, PassContext &context) {
       std::tie(x, y) = mapToOutput(direction, u, result.lane[t], result.maxRow);
     }
     DictAttr &nodeAttrs = graph.getNode(i).attrs;
-    nodeAttrs.set(ctx, attrs::kLayoutLevel, Attribute::integer(result.level[t]));
+    nodeAttrs.set(ctx, attrs::kLayoutLevel,
+                  Attribute::integer(result.level[t]));
     nodeAttrs.set(ctx, attrs::kLayoutX, Attribute::real(x));
     nodeAttrs.set(ctx, attrs::kLayoutY, Attribute::real(y));
     minX = std::min(minX, x);
@@ -240,12 +240,12 @@ LogicalResult LayoutPass::run(Graph &graph, PassContext &context) {
                                          compact[topOf[i]]};
       double offset = 0;
       if (edge.first != edge.second) {
-        auto it = std::lower_bound(
-            result.edges.begin(), result.edges.end(), edge,
-            [](const auto &a, const auto &b) {
-              return a.second != b.second ? a.second < b.second
-                                          : a.first < b.first;
-            });
+        auto it = std::lower_bound(result.edges.begin(), result.edges.end(),
+                                   edge, [](const auto &a, const auto &b) {
+                                     return a.second != b.second
+                                                ? a.second < b.second
+                                                : a.first < b.first;
+                                   });
         offset = result.edgeOffsets[it - result.edges.begin()];
       }
       anyOffset |= offset != 0;
@@ -261,9 +261,11 @@ LogicalResult LayoutPass::run(Graph &graph, PassContext &context) {
   // The picture's extent: node centres plus half a unit all round.
   double width = n ? maxX - minX + 1 : 0, height = n ? maxY - minY + 1 : 0;
   DictAttr &graphAttrs = graph.getAttrs();
-  graphAttrs.set(ctx, attrs::kLayoutDirection,
-                 Attribute::string(ctx, std::string(getDirectionName(direction))));
-  graphAttrs.set(ctx, attrs::kLayoutLevels, Attribute::integer(result.stats.levels));
+  graphAttrs.set(
+      ctx, attrs::kLayoutDirection,
+      Attribute::string(ctx, std::string(getDirectionName(direction))));
+  graphAttrs.set(ctx, attrs::kLayoutLevels,
+                 Attribute::integer(result.stats.levels));
   graphAttrs.set(ctx, attrs::kLayoutWidth, Attribute::real(width));
   graphAttrs.set(ctx, attrs::kLayoutHeight, Attribute::real(height));
 
@@ -297,20 +299,29 @@ void mav::registerLayoutPass(PassRegistry &registry) {
       "`layout.height` on the graph. Deterministic; near-linear in the graph "
       "size. See docs/Layout.md.";
   info.options = {
-      {"direction", OptionType::Enum, "down",
+      {"direction",
+       OptionType::Enum,
+       "down",
        "direction of the flow: down (y grows with level), right (x grows "
        "with level), up or left (mirrored)",
        {"down", "right", "up", "left"}},
-      {"turn", OptionType::String, "",
+      {"turn",
+       OptionType::String,
+       "",
        "name of the node at which the flow turns back (U-Net, autoencoder): "
        "later levels go back in a second column band",
        {}},
-      {"max-exact-width", OptionType::Int, "16",
+      {"max-exact-width",
+       OptionType::Int,
+       "16",
        "widest level for which each level's columns are assigned exactly "
        "(Hungarian method); wider graphs use the greedy assignment",
        {}},
-      {"sweeps", OptionType::Int, "4",
-       "column sweeps over the levels (down, up, down, ...)", {}},
+      {"sweeps",
+       OptionType::Int,
+       "4",
+       "column sweeps over the levels (down, up, down, ...)",
+       {}},
   };
   info.mainOption = "direction";
   info.statistics = {

@@ -121,14 +121,13 @@ int64_t layout::computeColumnCost(
   for (int32_t x : column)
     cost += kCentreWeight * std::abs(static_cast<int64_t>(x));
   for (const auto &[src, dst] : edges)
-    cost += kEdgeWeight *
-            std::abs(static_cast<int64_t>(column[src]) - column[dst]);
+    cost +=
+        kEdgeWeight * std::abs(static_cast<int64_t>(column[src]) - column[dst]);
   return cost;
 }
 
 std::vector<uint32_t> layout::solveAssignment(const std::vector<int64_t> &cost,
-                                              uint32_t rows,
-                                              uint32_t columns) {
+                                              uint32_t rows, uint32_t columns) {
   assert(rows <= columns && cost.size() == size_t(rows) * columns);
   // Hungarian method with potentials (1-based; column 0 is a sentinel).
   const int64_t inf = std::numeric_limits<int64_t>::max() / 4;
@@ -376,8 +375,8 @@ bool LayoutSolver::assignLevels(std::string &error) {
       order.push_back(n);
   }
   for (size_t head = 0; head < order.size(); ++head)
-    for (const uint32_t *s = succs.begin(order[head]); s != succs.end(order[head]);
-         ++s)
+    for (const uint32_t *s = succs.begin(order[head]);
+         s != succs.end(order[head]); ++s)
       if (--indegree[*s] == 0)
         order.push_back(*s);
   if (order.size() != numNodes) {
@@ -654,10 +653,11 @@ void LayoutSolver::routeSkipEdges() {
   auto diagonalClearance = [&](uint32_t src, uint32_t dst) {
     double r1 = row[src], r2 = row[dst], c1 = lane[src], c2 = lane[dst];
     double clearance = std::numeric_limits<double>::infinity();
-    int32_t lo = std::min(row[src], row[dst]), hi = std::max(row[src], row[dst]);
+    int32_t lo = std::min(row[src], row[dst]),
+            hi = std::max(row[src], row[dst]);
     for (int32_t r = lo + 1; r < hi; ++r)
-      clearance = std::min(clearance,
-                           clearanceInRow(r, c1 + (c2 - c1) * (r - r1) / (r2 - r1)));
+      clearance = std::min(
+          clearance, clearanceInRow(r, c1 + (c2 - c1) * (r - r1) / (r2 - r1)));
     return clearance;
   };
 
@@ -683,8 +683,7 @@ void LayoutSolver::routeSkipEdges() {
     } else if (std::abs(r2 - r1) >= 2 &&
                diagonalClearance(src, dst) < kNodeClearance) {
       // A diagonal through a node runs beside its source's column instead.
-      intervals.push_back(
-          {0, c1, std::min(r1, r2), std::max(r1, r2), e});
+      intervals.push_back({0, c1, std::min(r1, r2), std::max(r1, r2), e});
     }
   }
 
@@ -737,17 +736,16 @@ void LayoutSolver::routeSkipEdges() {
       tracks[i - begin] = side ? -track : track;
       maxTrack = std::max(maxTrack, track);
     }
-    result.stats.skipTracks = std::max<int64_t>(result.stats.skipTracks,
-                                                maxTrack);
+    result.stats.skipTracks =
+        std::max<int64_t>(result.stats.skipTracks, maxTrack);
     for (size_t i = begin; i < end; ++i) {
       int32_t track = std::abs(tracks[i - begin]);
       // Evenly spaced up to kMaxSkipOffset; the innermost track stays
       // kNodeClearance away from the nodes it passes.
       double magnitude =
-          maxTrack <= 4
-              ? kMaxSkipOffset * track / maxTrack
-              : kNodeClearance + (kMaxSkipOffset - kNodeClearance) *
-                                     (track - 1) / (maxTrack - 1);
+          maxTrack <= 4 ? kMaxSkipOffset * track / maxTrack
+                        : kNodeClearance + (kMaxSkipOffset - kNodeClearance) *
+                                               (track - 1) / (maxTrack - 1);
       downOffsets[intervals[i].edge] =
           tracks[i - begin] < 0 ? -magnitude : magnitude;
       offsetAlongRow[intervals[i].edge] = intervals[i].alongRow;
@@ -795,8 +793,8 @@ void LayoutSolver::countCrossings() {
   std::vector<Span> spans;
   for (const auto &[src, dst] : result.edges)
     if (result.level[dst] == result.level[src] + 1)
-      spans.push_back({result.level[src], result.column[src],
-                       result.column[dst]});
+      spans.push_back(
+          {result.level[src], result.column[src], result.column[dst]});
   std::sort(spans.begin(), spans.end(), [](const Span &a, const Span &b) {
     if (a.level != b.level)
       return a.level < b.level;

@@ -72,8 +72,9 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
   // Per node: its single distinct input node (kNoNode if it has none or
   // several); its sole distinct user (kNoNode: none; kManyUsers: several),
   // which counts users without building user lists; and a number for its
-  // operation. Parameter counts come from the cached analysis. A model has a few dozen distinct
-  // operations: a hash table numbers them with one lookup per node.
+  // operation. Parameter counts come from the cached analysis. A model has a
+  // few dozen distinct operations: a hash table numbers them with one lookup
+  // per node.
   std::vector<uint32_t> inputNode(numNodes, kNoNode);
   std::vector<uint32_t> soleUser(numNodes, kNoNode);
   const ParamCountAnalysis &paramCounts =
@@ -127,9 +128,9 @@ LogicalResult MergePass::run(Graph &graph, PassContext &context) {
   };
   int64_t totalParams = paramCounts.getTotal();
   double cutoff = threshold * static_cast<double>(totalParams);
-  MAV_DEBUG(fmt::print(dbgs(),
-                       "[merge] @{}: threshold {} x {} parameters = cutoff {}\n",
-                       graph.getName(), threshold, totalParams, cutoff));
+  MAV_DEBUG(fmt::print(
+      dbgs(), "[merge] @{}: threshold {} x {} parameters = cutoff {}\n",
+      graph.getName(), threshold, totalParams, cutoff));
   // In the order of step 2, nodes without parameters form one run in graph
   // order, after any negative counts (possible only in an unverified
   // graph); a node with more than the cutoff can never be within it, as

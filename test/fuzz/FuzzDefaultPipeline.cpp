@@ -60,8 +60,10 @@ static int fuzzOneInput(const uint8_t *data, size_t size) {
       context, std::make_shared<const SourceBuffer>("printed.mav", printed),
       reparseDiags);
   if (!reparsed || printGraphToString(*reparsed) != printed) {
-    std::fprintf(stderr, "output of the default pipeline does not round-trip:"
-                 "\n%s\n%s\n", printed.c_str(), reparseMessages.c_str());
+    std::fprintf(stderr,
+                 "output of the default pipeline does not round-trip:"
+                 "\n%s\n%s\n",
+                 printed.c_str(), reparseMessages.c_str());
     std::abort();
   }
   return 0;

@@ -50,8 +50,8 @@ static int fuzzOneInput(const uint8_t *data, size_t size) {
   IRContext context;
   DiagnosticEngine diags;
   std::string messages;
-  std::unique_ptr<Graph> graph = parseQuietly(context, input, "fuzz.mav", diags,
-                                              messages);
+  std::unique_ptr<Graph> graph =
+      parseQuietly(context, input, "fuzz.mav", diags, messages);
   if (!graph)
     return 0;
   bool verified = succeeded(verify(*graph, diags));
@@ -60,8 +60,8 @@ static int fuzzOneInput(const uint8_t *data, size_t size) {
 
   DiagnosticEngine reparseDiags;
   std::string reparseMessages;
-  std::unique_ptr<Graph> reparsed =
-      parseQuietly(context, printed, "printed.mav", reparseDiags, reparseMessages);
+  std::unique_ptr<Graph> reparsed = parseQuietly(
+      context, printed, "printed.mav", reparseDiags, reparseMessages);
   if (!reparsed)
     roundTripFailure("printed text does not parse", printed, reparseMessages);
   if (reparseDiags.getNumErrors() != 0)

@@ -28,7 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     return 0;
   }
-  bool ok = !spec->dims.empty() && spec->low.has_value() == spec->high.has_value();
+  bool ok =
+      !spec->dims.empty() && spec->low.has_value() == spec->high.has_value();
   for (int64_t dim : spec->dims)
     ok = ok && dim >= 0;
   if (spec->low)

@@ -28,9 +28,12 @@ struct TestOptionsPass : Pass {
     dict.set(ctx, "flag", Attribute::boolean(options.getBool("flag")));
     dict.set(ctx, "label", Attribute::string(ctx, options.getString("label")));
     dict.set(ctx, "mode", Attribute::string(ctx, options.getString("mode")));
-    dict.set(ctx, "sizes", Attribute::intList(ctx, options.getIntList("sizes")));
-    dict.set(ctx, "names", Attribute::stringList(ctx, options.getStringList("names")));
-    graph.getAttrs().set(ctx, "test.options", Attribute::dict(ctx, std::move(dict)));
+    dict.set(ctx, "sizes",
+             Attribute::intList(ctx, options.getIntList("sizes")));
+    dict.set(ctx, "names",
+             Attribute::stringList(ctx, options.getStringList("names")));
+    graph.getAttrs().set(ctx, "test.options",
+                         Attribute::dict(ctx, std::move(dict)));
     return success();
   }
   PassOptions options;
@@ -40,7 +43,8 @@ struct TestStatisticsPass : Pass {
   LogicalResult run(Graph &graph, PassContext &context) override {
     for (const Node &node : graph.getNodes()) {
       context.statistics.add("nodes");
-      context.statistics.add("edges", static_cast<int64_t>(node.operands.size()));
+      context.statistics.add("edges",
+                             static_cast<int64_t>(node.operands.size()));
       context.statistics.add("op: " + node.op);
     }
     context.preserved = PreservedAnalyses::all();
@@ -148,7 +152,8 @@ void registerTestPasses(PassRegistry &registry) {
   fail.name = "test-fail";
   fail.summary = "Fail at the first node of the given operation";
   fail.isTestPass = true;
-  fail.options = {{"op", OptionType::String, "output", "operation to refuse", {}}};
+  fail.options = {
+      {"op", OptionType::String, "output", "operation to refuse", {}}};
   fail.mainOption = "op";
   fail.factory = [](const PassOptions &o) {
     return std::make_unique<TestFailPass>(o);
@@ -159,7 +164,10 @@ void registerTestPasses(PassRegistry &registry) {
   breakIR.name = "test-break-ir";
   breakIR.summary = "Leave the IR invalid, to test --verify-each";
   breakIR.isTestPass = true;
-  breakIR.options = {{"how", OptionType::Enum, "status", "what to break",
+  breakIR.options = {{"how",
+                      OptionType::Enum,
+                      "status",
+                      "what to break",
                       {"status", "output", "name"}}};
   breakIR.mainOption = "how";
   breakIR.factory = [](const PassOptions &o) {
@@ -171,8 +179,8 @@ void registerTestPasses(PassRegistry &registry) {
   analysis.name = "test-analysis";
   analysis.summary = "Request a cached analysis; count cache hits and misses";
   analysis.isTestPass = true;
-  analysis.options = {{"preserve", OptionType::Bool, "false",
-                       "preserve the analysis", {}}};
+  analysis.options = {
+      {"preserve", OptionType::Bool, "false", "preserve the analysis", {}}};
   analysis.factory = [](const PassOptions &o) {
     return std::make_unique<TestAnalysisPass>(o);
   };

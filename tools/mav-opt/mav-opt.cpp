@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mav/Tools/OptMain.h"
 #include "mav/Support/Process.h"
+#include "mav/Tools/OptMain.h"
 #include "mav/Transforms/Passes.h"
 
 namespace mav::test {

@@ -44,8 +44,16 @@ using ListAttr = std::vector<Attribute>;
 
 class Attribute {
 public:
-  enum class Kind : uint8_t { None, Bool, Int, Float, String, Type, List,
-                              Dict };
+  enum class Kind : uint8_t {
+    None,
+    Bool,
+    Int,
+    Float,
+    String,
+    Type,
+    List,
+    Dict
+  };
 
   /// The `none` attribute.
   Attribute() : raw(0) {}
@@ -105,8 +113,7 @@ public:
   /// The uniqued storage of a string, type, list or dictionary: the same
   /// pointer for equal values (null for the other kinds).
   const void *getStorage() const {
-    return kind >= Kind::String ? reinterpret_cast<const void *>(raw)
-                                : nullptr;
+    return kind >= Kind::String ? reinterpret_cast<const void *>(raw) : nullptr;
   }
 
   /// Name of a kind as used in diagnostics ("int", "string"...).

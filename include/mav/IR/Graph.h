@@ -144,7 +144,9 @@ struct UserLists {
   std::vector<uint32_t> targets;
 
   static UserLists compute(const Graph &graph);
-  size_t count(uint32_t node) const { return offsets[node + 1] - offsets[node]; }
+  size_t count(uint32_t node) const {
+    return offsets[node + 1] - offsets[node];
+  }
   const uint32_t *begin(uint32_t node) const {
     return targets.data() + offsets[node];
   }

@@ -1,4 +1,5 @@
-//===- ModelAttributes.h - The attribute keys of the model graph -*- C++ -*-===//
+//===- ModelAttributes.h - The attribute keys of the model graph -*- C++
+//-*-===//
 //
 // The contract between frontends, passes and backends: every attribute key
 // that a frontend (mav-trace, the .pt2 reader) or a pass writes and a pass or

@@ -65,8 +65,17 @@ struct TypeStorage;
 
 class Type {
 public:
-  enum class Kind : uint8_t { Unknown, Tensor, Int, Float, Bool, Str, None,
-                              Tuple, List };
+  enum class Kind : uint8_t {
+    Unknown,
+    Tensor,
+    Int,
+    Float,
+    Bool,
+    Str,
+    None,
+    Tuple,
+    List
+  };
 
   /// The unknown type `?`.
   Type() = default;
@@ -131,9 +140,7 @@ struct TypeStorage {
 };
 } // namespace detail
 
-Type::Kind Type::getKind() const {
-  return impl ? impl->kind : Kind::Unknown;
-}
+Type::Kind Type::getKind() const { return impl ? impl->kind : Kind::Unknown; }
 bool Type::isRanked() const {
   return impl && impl->kind == Kind::Tensor && impl->ranked;
 }

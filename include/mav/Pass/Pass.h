@@ -27,8 +27,9 @@ namespace mav {
 enum class OptionType { Int, Float, Bool, String, Enum, IntList, StringList };
 
 /// The value of one pass option after parsing and validation.
-using OptionValue = std::variant<int64_t, double, bool, std::string,
-                                 std::vector<int64_t>, std::vector<std::string>>;
+using OptionValue =
+    std::variant<int64_t, double, bool, std::string, std::vector<int64_t>,
+                 std::vector<std::string>>;
 
 /// Option values of one pass instance; every declared option is present
 /// (defaults filled in), so getters never fail for declared names.

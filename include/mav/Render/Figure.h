@@ -1,4 +1,5 @@
-//===- Figure.h - Plotly figure and widget spec from a RenderModel -*- C++ -*-===//
+//===- Figure.h - Plotly figure and widget spec from a RenderModel -*- C++
+//-*-===//
 //
 // The JSON documents the backends write: IDLMAV's portable figure as Plotly
 // figure JSON (`--plotly-json`), and the widget spec (`--widget`) that the

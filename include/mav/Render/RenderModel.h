@@ -1,4 +1,5 @@
-//===- RenderModel.h - What every backend draws, read from the IR -*- C++ -*-===//
+//===- RenderModel.h - What every backend draws, read from the IR -*- C++
+//-*-===//
 //
 // The render model is the one place that reads the attributes the passes
 // wrote (layout.x/y, layout.operand_offsets, color, cost.*, parent, status)

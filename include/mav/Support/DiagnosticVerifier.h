@@ -34,9 +34,9 @@ public:
 private:
   struct Expectation {
     Severity severity;
-    unsigned line;     // 0 for @unknown
+    unsigned line; // 0 for @unknown
     std::string text;
-    size_t offset;     // of the annotation, for reporting
+    size_t offset; // of the annotation, for reporting
     bool matched = false;
   };
   const SourceBuffer &buffer;

@@ -1,4 +1,5 @@
-//===- Diagnostics.h - Source buffers and file:line:col diagnostics -*- C++ -*-===//
+//===- Diagnostics.h - Source buffers and file:line:col diagnostics -*- C++
+//-*-===//
 //
 // Every user-facing error in mav is a Diagnostic: a severity, a position in a
 // source buffer (file:line:col), a message, the offending source line with a

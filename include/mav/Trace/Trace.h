@@ -54,14 +54,14 @@ enum class TraceGranularity {
 
 /// What the tracer reports while it runs, for a progress line.
 struct TraceProgress {
-  size_t nodes = 0;          ///< Nodes recorded so far.
-  size_t opsRun = 0;         ///< Ops executed so far (plumbing included).
+  size_t nodes = 0;  ///< Nodes recorded so far.
+  size_t opsRun = 0; ///< Ops executed so far (plumbing included).
   /// Ops a full run is expected to execute, from a static walk of the
   /// forward graph and everything it calls (a loop body once per constant
   /// trip, an `if` by its shorter branch that does not raise): an estimate,
   /// never 0.
   size_t opsExpected = 1;
-  std::string_view module;   ///< Module path of the latest node.
+  std::string_view module; ///< Module path of the latest node.
 };
 
 struct TraceOptions {

@@ -114,8 +114,9 @@ getEdgePolyline(Direction direction, std::pair<double, double> from,
                 std::pair<double, double> to, double offset);
 
 /// Cost of `column` under the column cost, on the distinct edges.
-int64_t computeColumnCost(const std::vector<int32_t> &column,
-                          const std::vector<std::pair<uint32_t, uint32_t>> &edges);
+int64_t
+computeColumnCost(const std::vector<int32_t> &column,
+                  const std::vector<std::pair<uint32_t, uint32_t>> &edges);
 
 /// Minimum-cost assignment of rows to distinct columns (rows <= columns),
 /// Hungarian method, O(rows^2 * columns). `cost` is row-major. Returns the

@@ -55,11 +55,16 @@ TEST_F(AttributeTest, ValuesAreUniqued) {
   EXPECT_EQ(Attribute::string(ctx, "abc").getString().data(),
             Attribute::string(ctx, std::string("ab") + "c").getString().data());
   EXPECT_NE(Attribute::string(ctx, "abc").getStorage(), nullptr);
-  EXPECT_EQ(Type::tensor(ctx, DType::F32, {1, 2}), Type::tensor(ctx, DType::F32, {1, 2}));
-  EXPECT_NE(Type::tensor(ctx, DType::F32, {1, 2}), Type::tensor(ctx, DType::F32, {2, 1}));
-  EXPECT_NE(Type::tensor(ctx, DType::F32, {}), Type::unrankedTensor(ctx, DType::F32));
-  EXPECT_EQ(Attribute::list(ctx, {Attribute::string(ctx, "x"), Attribute::integer(1)}),
-            Attribute::list(ctx, {Attribute::string(ctx, "x"), Attribute::integer(1)}));
+  EXPECT_EQ(Type::tensor(ctx, DType::F32, {1, 2}),
+            Type::tensor(ctx, DType::F32, {1, 2}));
+  EXPECT_NE(Type::tensor(ctx, DType::F32, {1, 2}),
+            Type::tensor(ctx, DType::F32, {2, 1}));
+  EXPECT_NE(Type::tensor(ctx, DType::F32, {}),
+            Type::unrankedTensor(ctx, DType::F32));
+  EXPECT_EQ(Attribute::list(
+                ctx, {Attribute::string(ctx, "x"), Attribute::integer(1)}),
+            Attribute::list(
+                ctx, {Attribute::string(ctx, "x"), Attribute::integer(1)}));
   EXPECT_NE(Attribute::list(ctx, {Attribute::integer(1)}),
             Attribute::list(ctx, {Attribute::real(1.0)}));
 }
@@ -179,20 +184,23 @@ TEST_F(AttributeTest, StringEscapes) {
 }
 
 TEST_F(TypeTest, SpellingAndElements) {
-  EXPECT_EQ(Type::tensor(ctx, DType::F32, {1, 3, kUnknownDim}).str(), "f32[1,3,?]");
+  EXPECT_EQ(Type::tensor(ctx, DType::F32, {1, 3, kUnknownDim}).str(),
+            "f32[1,3,?]");
   EXPECT_EQ(Type::unrankedTensor(ctx, DType::I64).str(), "i64[*]");
   EXPECT_EQ(Type::tensor(ctx, DType::Bool, {}).str(), "bool[]");
   EXPECT_EQ(Type().str(), "?");
-  EXPECT_EQ(Type::tuple(ctx, {Type::scalar(ctx, Type::Kind::Int),
-                         Type::list(ctx, Type::tensor(ctx, DType::F16, {2}))})
-                .str(),
-            "tuple<int, list<f16[2]>>");
+  EXPECT_EQ(
+      Type::tuple(ctx, {Type::scalar(ctx, Type::Kind::Int),
+                        Type::list(ctx, Type::tensor(ctx, DType::F16, {2}))})
+          .str(),
+      "tuple<int, list<f16[2]>>");
   EXPECT_EQ(Type::tensor(ctx, DType::F32, {2, 3, 4}).getNumElements(), 24);
   EXPECT_EQ(Type::tensor(ctx, DType::F32, {2, kUnknownDim}).getNumElements(),
             std::nullopt);
   // A product that overflows int64 is unknown, not wrapped.
-  EXPECT_EQ(Type::tensor(ctx, DType::F32, {1LL << 40, 1LL << 40}).getNumElements(),
-            std::nullopt);
+  EXPECT_EQ(
+      Type::tensor(ctx, DType::F32, {1LL << 40, 1LL << 40}).getNumElements(),
+      std::nullopt);
   EXPECT_EQ(getDTypeByteWidth(DType::BF16), 2u);
   EXPECT_EQ(parseDTypeName("c64"), DType::C64);
   EXPECT_EQ(parseDTypeName("f33"), std::nullopt);

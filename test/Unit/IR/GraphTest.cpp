@@ -64,7 +64,7 @@ TEST(GraphTest, VerifierAcceptsValidAndRejectsBroken) {
   EXPECT_TRUE(succeeded(verify(graph, diags)));
   EXPECT_TRUE(messages.empty());
 
-  graph.getNode(1).operands = {{2, 0}}; // forward reference
+  graph.getNode(1).operands = {{2, 0}};        // forward reference
   graph.getNode(2).operands.push_back({0, 5}); // result out of range
   graph.getNode(3).name = "a";                 // duplicate name
   graph.getNode(0).attrs.set(ctx, "status", Attribute::string(ctx, "maybe"));

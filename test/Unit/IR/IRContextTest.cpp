@@ -45,8 +45,8 @@ std::string makeModelText(int n, int seed) {
 void roundTripInOwnContext(const std::string &text) {
   IRContext context;
   DiagnosticEngine diags;
-  std::unique_ptr<Graph> graph = parseGraph(
-      context, std::make_shared<SourceBuffer>("m.mav", text), diags);
+  std::unique_ptr<Graph> graph =
+      parseGraph(context, std::make_shared<SourceBuffer>("m.mav", text), diags);
   ASSERT_TRUE(graph);
   ASSERT_TRUE(succeeded(verify(*graph, diags)));
   EXPECT_EQ(printGraphToString(*graph), text);

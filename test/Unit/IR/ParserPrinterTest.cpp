@@ -21,7 +21,8 @@ ParseResult parse(std::string text, ParserLimits limits = {}) {
   DiagnosticEngine diags;
   diags.setHandler([&](const Diagnostic &d) { result.diags.push_back(d); });
   result.graph = parseGraph(
-      *result.context, std::make_shared<SourceBuffer>("t.mav", std::move(text)), diags, limits);
+      *result.context, std::make_shared<SourceBuffer>("t.mav", std::move(text)),
+      diags, limits);
   return result;
 }
 } // namespace
@@ -115,8 +116,7 @@ TEST(ParserPrinterTest, StopsAfterTheErrorLimit) {
 }
 
 /// A random attribute of bounded depth from every kind.
-static Attribute randomAttribute(IRContext &ctx, std::mt19937 &rng,
-                                 int depth) {
+static Attribute randomAttribute(IRContext &ctx, std::mt19937 &rng, int depth) {
   std::uniform_int_distribution<int> kind(0, depth > 2 ? 5 : 7);
   switch (kind(rng)) {
   case 0:
@@ -136,7 +136,8 @@ static Attribute randomAttribute(IRContext &ctx, std::mt19937 &rng,
     return Attribute::string(ctx, s);
   }
   case 5:
-    return Attribute::type(Type::tensor(ctx, DType::F32, {int64_t(rng() % 9), -1}));
+    return Attribute::type(
+        Type::tensor(ctx, DType::F32, {int64_t(rng() % 9), -1}));
   case 6: {
     ListAttr list;
     for (int i = rng() % 4; i > 0; --i)

@@ -20,7 +20,10 @@ PassRegistry makeRegistry() {
   PassInfo info;
   info.name = "layout";
   info.summary = "s";
-  info.options = {{"direction", OptionType::Enum, "down", "d",
+  info.options = {{"direction",
+                   OptionType::Enum,
+                   "down",
+                   "d",
                    {"down", "right", "up", "left"}},
                   {"spacing", OptionType::Float, "1.5", "s", {}},
                   {"avoid", OptionType::IntList, "[1,3]", "a", {}},
@@ -90,9 +93,9 @@ TEST(PassPipelineTest, ErrorsPointIntoThePipelineAndListChoices) {
   EXPECT_NE(badOption.diags[0].message.find("its options are: direction"),
             std::string::npos);
 
-  for (const char *text : {"", "layout{", "layout{spacing=x}", "color{a=1}",
-                           "layout{avoid=[1,x]}", "layout{spacing=nan}",
-                           "layout;color", "layout{spacing=1,spacing=2}"}) {
+  for (const char *text :
+       {"", "layout{", "layout{spacing=x}", "color{a=1}", "layout{avoid=[1,x]}",
+        "layout{spacing=nan}", "layout;color", "layout{spacing=1,spacing=2}"}) {
     Parsed p = parsePipeline(registry, text);
     EXPECT_FALSE(p.ok) << text;
     EXPECT_EQ(p.diags.size(), 1u) << text;

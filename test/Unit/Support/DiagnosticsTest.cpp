@@ -23,14 +23,12 @@ TEST(DiagnosticsTest, CaretCountsCharactersNotBytes) {
   SourceBuffer buffer("f", "\xC3\xA9\xC3\xA9x");
   Diagnostic d = makeDiagnostic(Severity::Error, {&buffer, 4}, "m");
   EXPECT_EQ(d.column, 5u); // byte column, as LLVM reports it
-  EXPECT_EQ(formatDiagnostic(d),
-            "f:1:5: error: m\n\xC3\xA9\xC3\xA9x\n  ^\n");
+  EXPECT_EQ(formatDiagnostic(d), "f:1:5: error: m\n\xC3\xA9\xC3\xA9x\n  ^\n");
 }
 
 TEST(DiagnosticsTest, EscapesTerminalControlCharacters) {
   SourceBuffer buffer("f\x1b[31m", "a\x1b[2Jb");
-  Diagnostic d =
-      makeDiagnostic(Severity::Error, {&buffer, 6}, "msg \x07 bell");
+  Diagnostic d = makeDiagnostic(Severity::Error, {&buffer, 6}, "msg \x07 bell");
   std::string text = formatDiagnostic(d);
   EXPECT_EQ(text.find('\x1b'), std::string::npos);
   EXPECT_EQ(text.find('\x07'), std::string::npos);

@@ -16,9 +16,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <random>
-#include <limits>
 #include <set>
 
 using namespace mav::layout;
@@ -197,7 +197,8 @@ void checkInvariants(const LayoutProblem &problem, const LayoutResult &r) {
     EXPECT_LE(std::abs(r.edgeOffsets[e]), kMaxSkipOffset + 1e-12);
     auto points = getEdgePolyline(problem.direction, {r.x[a], r.y[a]},
                                   {r.x[b], r.y[b]}, r.edgeOffsets[e]);
-    int32_t lo = std::min(r.row[a], r.row[b]), hi = std::max(r.row[a], r.row[b]);
+    int32_t lo = std::min(r.row[a], r.row[b]),
+            hi = std::max(r.row[a], r.row[b]);
     for (uint32_t v = 0; v < n; ++v) {
       // Nodes on the rows the edge crosses (or on its row, if it runs
       // along one); nodes on its end rows are only near its ends.
@@ -206,8 +207,8 @@ void checkInvariants(const LayoutProblem &problem, const LayoutResult &r) {
       if (v == a || v == b || !(between || alongRow))
         continue;
       for (size_t i = 1; i < points.size(); ++i) {
-        double d = clearance(vertical, {r.x[v], r.y[v]}, points[i - 1],
-                             points[i]);
+        double d =
+            clearance(vertical, {r.x[v], r.y[v]}, points[i - 1], points[i]);
         EXPECT_GE(d, kNodeClearance - 1e-9)
             << "edge " << a << "->" << b << " passes node " << v
             << " (rows/lanes " << r.row[a] << "," << r.lane[a] << " -> "
@@ -324,9 +325,8 @@ TEST(LayoutTest, ResidualSkipIsOffsetAndStraightEdgesAreNot) {
   EXPECT_EQ(r.column, (std::vector<int32_t>{0, 0, 0, 0}));
   ASSERT_EQ(r.edges.size(), 4u);
   for (size_t e = 0; e < r.edges.size(); ++e)
-    EXPECT_EQ(r.edgeOffsets[e], r.edges[e] == std::make_pair(0u, 3u)
-                                    ? kMaxSkipOffset
-                                    : 0.0);
+    EXPECT_EQ(r.edgeOffsets[e],
+              r.edges[e] == std::make_pair(0u, 3u) ? kMaxSkipOffset : 0.0);
   EXPECT_EQ(r.stats.skipEdges, 1);
   EXPECT_EQ(r.stats.skipTracks, 1);
 }
