@@ -120,8 +120,14 @@ std::string_view Attribute::getKindName(Kind kind) {
 // DictAttr
 //===----------------------------------------------------------------------===//
 
-/// Keys are sorted in byte order.
-static bool keyLess(std::string_view a, std::string_view b) { return a < b; }
+/// Keys are sorted in byte order. Most keys of a node differ in their first
+/// byte (`args`, `module`, `ops`, `params`...), which settles those without
+/// a call to compare the rest.
+static bool keyLess(std::string_view a, std::string_view b) {
+  if (!a.empty() && !b.empty() && a[0] != b[0])
+    return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]);
+  return a < b;
+}
 
 static auto findKey(const std::vector<NamedAttribute> &entries,
                     std::string_view key) {

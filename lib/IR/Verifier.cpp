@@ -11,6 +11,7 @@
 
 #include "mav/IR/ModelAttributes.h"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <unordered_map>
@@ -205,7 +206,7 @@ class Verifier {
 public:
   Verifier(const Graph &graph, DiagnosticEngine &diags)
       : graph(graph), diags(diags) {
-    names.reserve(graph.size());
+    findRepeatedNames();
     // Dictionary keys are uniqued in the graph's context: a key's spec is
     // found by the address of its text.
     for (const AttrSpec &spec : kNodeAttrSpecs)
@@ -225,27 +226,54 @@ private:
         fmt::format("node '%{}': {}", graph.getNode(index).name, message));
   }
   void verifyNode(uint32_t index);
+  /// Fills `firstWithName` (built afresh on every run: the graph's own name
+  /// index would not see a pass rename a node without invalidating it).
+  void findRepeatedNames();
 
   static constexpr unsigned kMaxErrors = 20;
   const Graph &graph;
   DiagnosticEngine &diags;
   unsigned numErrors = 0;
   std::unordered_map<const char *, const AttrSpec *> specByKey;
-  /// Names of the nodes verified so far, to the first node of each name
-  /// (built afresh on every run: the graph's own name index would not see
-  /// a pass rename a node without invalidating it).
-  std::unordered_map<std::string_view, uint32_t> names;
+  /// For each node, the first node with the same name if that is an
+  /// earlier one, else kNoNode.
+  std::vector<uint32_t> firstWithName;
+  static constexpr uint32_t kNoNode = UINT32_MAX;
 };
 
 } // namespace
+
+void Verifier::findRepeatedNames() {
+  // Nodes sorted by the hash of their name, then by index: equal names are
+  // neighbours, the first of them first. One allocation, whatever the size.
+  size_t n = graph.size();
+  std::vector<std::pair<size_t, uint32_t>> byHash(n);
+  for (uint32_t i = 0; i < n; ++i)
+    byHash[i] = {std::hash<std::string_view>()(graph.getNode(i).name), i};
+  std::sort(byHash.begin(), byHash.end());
+  firstWithName.assign(n, kNoNode);
+  for (size_t runStart = 0, runEnd; runStart < n; runStart = runEnd) {
+    runEnd = runStart + 1;
+    while (runEnd < n && byHash[runEnd].first == byHash[runStart].first)
+      ++runEnd;
+    for (size_t j = runStart + 1; j < runEnd; ++j) {
+      const std::string &name = graph.getNode(byHash[j].second).name;
+      for (size_t k = runStart; k < j; ++k)
+        if (graph.getNode(byHash[k].second).name == name) {
+          firstWithName[byHash[j].second] = byHash[k].second;
+          break;
+        }
+    }
+  }
+}
 
 void Verifier::verifyNode(uint32_t index) {
   const Node &node = graph.getNode(index);
   if (node.name.empty())
     nodeError(index, "a node needs a name");
-  if (auto [first, isNew] = names.emplace(node.name, index); !isNew)
-    nodeError(index,
-              fmt::format("name is already used by node #{}", first->second));
+  if (firstWithName[index] != kNoNode)
+    nodeError(index, fmt::format("name is already used by node #{}",
+                                 firstWithName[index]));
   if (node.op.empty())
     nodeError(index, "operation name is empty");
 
