@@ -212,12 +212,9 @@ LogicalResult LayoutPass::run(Graph &graph, PassContext &context) {
   for (uint32_t i = 0; i < n; ++i) {
     uint32_t t = compact[topOf[i]];
     double x = result.x[t], y = result.y[t];
-    if (topOf[i] != i) {
-      uint32_t count = subNodeCount[t];
-      double delta = count <= 4 ? 0.15 : 0.6 / count;
-      double u = result.row[t] + result.flow[t] * (++subNodeSeen[t]) * delta;
-      std::tie(x, y) = mapToOutput(direction, u, result.lane[t], result.maxRow);
-    }
+    if (topOf[i] != i)
+      std::tie(x, y) = getSubNodePosition(direction, result, t,
+                                          subNodeSeen[t]++, subNodeCount[t]);
     DictAttr &nodeAttrs = graph.getNode(i).attrs;
     nodeAttrs.set(ctx, attrs::kLayoutLevel,
                   Attribute::integer(result.level[t]));

@@ -74,6 +74,17 @@ std::pair<double, double> layout::mapToOutput(Direction direction, double u,
   return {v, u};
 }
 
+std::pair<double, double>
+layout::getSubNodePosition(Direction direction, const LayoutResult &result,
+                           uint32_t node, uint32_t index, uint32_t count) {
+  double delta = count <= 4 ? 0.15 : 0.6 / count;
+  // In double: `flow` is signed, the index is not, and their product must
+  // not wrap to 2^32 - 1 on the return side of a turn.
+  double along = (static_cast<double>(index) + 1) * delta;
+  double u = result.row[node] + (result.flow[node] < 0 ? -along : along);
+  return mapToOutput(direction, u, result.lane[node], result.maxRow);
+}
+
 static bool isVerticalFlow(Direction direction) {
   return direction == Direction::Down || direction == Direction::Up;
 }

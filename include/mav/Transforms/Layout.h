@@ -107,6 +107,16 @@ bool solveLayout(const LayoutProblem &problem, LayoutResult &result,
 std::pair<double, double> mapToOutput(Direction direction, double u, double v,
                                       int32_t maxRow);
 
+/// Output position of the `index`-th (from 0) of the `count` sub-nodes of
+/// top-level node `node`: in its lane, (index + 1) * delta further along the
+/// flow on its side of the turn (towards row 0 on the return side), so that
+/// it sits between its parent and the next row; delta = 0.15 for up to four
+/// sub-nodes, else 0.6 / count.
+std::pair<double, double> getSubNodePosition(Direction direction,
+                                             const LayoutResult &result,
+                                             uint32_t node, uint32_t index,
+                                             uint32_t count);
+
 /// The points of an edge as drawn, in output coordinates: two points for a
 /// straight edge, four for an offset polyline (see docs/Layout.md).
 std::vector<std::pair<double, double>>
