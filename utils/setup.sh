@@ -12,7 +12,7 @@ build=${1:-$root/build}
 
 packages=(
   build-essential cmake ninja-build git
-  libfmt-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
+  libfmt-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libzip-dev pkg-config
   libgtest-dev googletest
   llvm-14-tools
   time python3-matplotlib
