@@ -17,6 +17,7 @@
 #include "mav/Import/ExportArchive.h"
 
 #include <algorithm>
+#include <map>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <zip.h>
 
 using namespace mav;
@@ -299,6 +301,48 @@ ModelFileKind classifyOpened(const OpenedZip &opened) {
   return ModelFileKind::OtherZip;
 }
 
+/// The tied parameters of a PT2 weights config (`{"config": {"a.weight":
+/// {"path_name": "weight_0", ...}, ...}}`): names that share a payload
+/// file are one tensor. Returns false with `error` set on malformed JSON.
+bool readTiedParameters(const std::string &text,
+                        std::vector<std::vector<std::string>> &groups,
+                        std::string &error) {
+  using json = nlohmann::json;
+  json config;
+  try {
+    config = json::parse(text);
+  } catch (const json::exception &e) {
+    error = fmt::format("malformed JSON: {}", e.what());
+    return false;
+  } catch (const std::bad_alloc &) {
+    error = "out of memory while parsing the JSON";
+    return false;
+  }
+  const json *entries = config.is_object() && config.contains("config")
+                            ? &config["config"]
+                            : nullptr;
+  if (!entries || !entries->is_object()) {
+    error = "expected an object with a 'config' object";
+    return false;
+  }
+  // Sorted by payload file so that the groups come out in a fixed order.
+  std::map<std::string, std::vector<std::string>> byPath;
+  for (auto it = entries->begin(); it != entries->end(); ++it) {
+    const json &entry = it.value();
+    if (!entry.is_object() || !entry.contains("path_name") ||
+        !entry["path_name"].is_string()) {
+      error = fmt::format("entry '{}' has no string 'path_name'",
+                          escapeForTerminal(it.key()));
+      return false;
+    }
+    byPath[entry["path_name"].get<std::string>()].push_back(it.key());
+  }
+  for (auto &[path, names] : byPath)
+    if (names.size() > 1)
+      groups.push_back(std::move(names));
+  return true;
+}
+
 /// Reads the graph of an opened archive. `name` names the archive in
 /// diagnostics.
 std::optional<Graph> importOpened(IRContext &ctx, const OpenedZip &opened,
@@ -347,6 +391,24 @@ std::optional<Graph> importOpened(IRContext &ctx, const OpenedZip &opened,
                  error))
     return fail(error);
   ExportImportOptions jsonOptions = options;
+  if (layout.kind == ArchiveLayout::Pt2) {
+    // `models/<name>.json` keeps its weights' names and files in
+    // `data/weights/<name>_weights_config.json`.
+    std::string root = layout.formatEntry.substr(
+        0, layout.formatEntry.size() - kArchiveFormatEntry.size());
+    std::string model = layout.programEntry.substr(
+        root.size() + std::string_view("models/").size());
+    model.resize(model.size() - std::string_view(".json").size());
+    std::string configEntry =
+        fmt::format("{}data/weights/{}_weights_config.json", root, model);
+    if (zip_name_locate(archive, configEntry.c_str(), ZIP_FL_ENC_RAW) >= 0) {
+      std::string config;
+      if (!readEntry(archive, configEntry, kMaxExportJsonBytes, config,
+                     error) ||
+          !readTiedParameters(config, jsonOptions.tiedParameters, error))
+        return fail(fmt::format("{}: {}", configEntry, error));
+    }
+  }
   if (jsonOptions.source.empty())
     jsonOptions.source = std::string(name);
   return importExportedProgramJson(

@@ -400,6 +400,10 @@ private:
   void emitNode(size_t first, size_t last, bool moduleNode, size_t frame);
   void emitOutput(const json &graphJson, const json &signature);
   std::string uniqueName(std::string base);
+  const std::string &standingName(const std::string &qualified) const {
+    auto it = tiedTo.find(qualified);
+    return it == tiedTo.end() ? qualified : it->second;
+  }
 
   IRContext &ctx;
   const ExportImportOptions &options;
@@ -414,6 +418,10 @@ private:
   std::unordered_map<std::string, InputInfo> inputs;
   /// Parameters in signature order, to list the unused ones in that order.
   std::vector<std::string> parameterPlaceholders;
+  /// Qualified parameter name -> the name standing for its tensor (the
+  /// first of its tied group); absent for untied parameters.
+  std::unordered_map<std::string, std::string> tiedTo;
+  /// Tensors (by standing name) counted on a node, and buffers likewise.
   std::unordered_set<std::string> countedParams, countedBuffers;
   std::unordered_set<std::string> modulePaths;
   std::vector<OpRecord> ops;
@@ -435,7 +443,7 @@ void ProgramImporter::checkSchemaVersion(const json &program) {
     minor = asInt(*m, "schema_version.minor");
   if (major != kExportSchemaMajorVersion)
     fail(fmt::format("schema version {}.{} is not supported; mav reads "
-                     "schema major version {} (PyTorch 2.3 and later)",
+                     "schema major version {}",
                      major, minor, kExportSchemaMajorVersion));
 }
 
@@ -875,13 +883,23 @@ void ProgramImporter::emitNode(size_t first, size_t last, bool moduleNode,
       if (input != inputs.end() && input->second.kind != InputInfo::User) {
         const InputInfo &info = input->second;
         if (info.kind == InputInfo::Parameter) {
-          if (countedParams.insert(name).second)
-            params.set(ctx, info.qualifiedName,
-                       Attribute::type(tensorType(name)));
-          else if (!params.contains(info.qualifiedName) &&
-                   std::find(shared.begin(), shared.end(),
-                             info.qualifiedName) == shared.end())
-            shared.push_back(info.qualifiedName);
+          // A tied tensor is read through one of its names only: the node
+          // of module `embed` shows it as `embed.weight` when that is one
+          // of them, as the TorchScript frontend does.
+          std::string shown = info.qualifiedName;
+          std::string tensorKey = standingName(info.qualifiedName);
+          for (const auto &[alias, standing] : tiedTo)
+            if (standing == tensorKey && !module.path.empty() &&
+                alias.compare(0, module.path.size() + 1,
+                              module.path + ".") == 0 &&
+                alias.find('.', module.path.size() + 1) == std::string::npos)
+              shown = alias;
+          if (countedParams.insert(tensorKey).second)
+            params.set(ctx, shown, Attribute::type(tensorType(name)));
+          else if (!params.contains(shown) &&
+                   std::find(shared.begin(), shared.end(), shown) ==
+                       shared.end())
+            shared.push_back(shown);
         } else if (info.kind == InputInfo::Buffer &&
                    countedBuffers.insert(name).second) {
           buffers.set(ctx, info.qualifiedName,
@@ -988,6 +1006,10 @@ Graph ProgramImporter::run(const json &program) {
   graph.setName(stem.empty() ? "model" : std::string(stem));
   graph.getAttrs().set(ctx, "source", Attribute::string(ctx, options.source));
 
+  for (const std::vector<std::string> &group : options.tiedParameters)
+    for (const std::string &name : group)
+      if (name != group.front())
+        tiedTo[name] = group.front();
   readTensorValues(graphJson);
   readSymInts(graphJson);
   readSignature(signature);
@@ -1026,10 +1048,14 @@ Graph ProgramImporter::run(const json &program) {
   emitOutput(graphJson, signature);
 
   DictAttr unused;
-  for (const std::string &placeholder : parameterPlaceholders)
-    if (!countedParams.count(placeholder))
-      unused.set(ctx, inputs[placeholder].qualifiedName,
-                 Attribute::type(tensorType(placeholder)));
+  for (const std::string &placeholder : parameterPlaceholders) {
+    const std::string &qualified = inputs[placeholder].qualifiedName;
+    // Each tensor once: a tied group is unused only if none of its names
+    // was read, and is then listed under its standing name.
+    const std::string &standing = standingName(qualified);
+    if (countedParams.insert(standing).second)
+      unused.set(ctx, standing, Attribute::type(tensorType(placeholder)));
+  }
   if (!unused.empty())
     graph.getAttrs().set(ctx, "unused_params", Attribute::dict(ctx, unused));
   return std::move(graph);

@@ -32,6 +32,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mav {
 
@@ -50,6 +51,11 @@ struct ExportImportOptions {
   /// The graph's `source` attribute (usually the archive's file name); the
   /// buffer name when empty.
   std::string source;
+  /// Parameters that are one tensor under several names (tied weights, such
+  /// as GPT-2's `lm_head.weight` and `transformer.wte.weight`). The graph
+  /// reads such a tensor through one of its names only; the archive reader
+  /// fills this from the PT2 weights config, where the names share a file.
+  std::vector<std::vector<std::string>> tiedParameters;
 };
 
 /// The exported-program schema major version this reader understands.

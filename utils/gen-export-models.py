@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""gen-export-models.py - export the torch.export (.pt2) archives mav-trace is tested on.
+
+Usage (with the PyTorch 2.x of utils/setup.sh's venv, `$build/venv/bin/python`):
+  gen-export-models.py --fixtures OUTDIR      small hand-checked models
+  gen-export-models.py OUTDIR MODEL...        torchvision models + reference.json
+  gen-export-models.py --check REFERENCE MODEL IR   (any python3)
+
+Every archive is made with the three lines a user writes:
+
+    ep = torch.export.export(model, (x,))
+    torch.export.save(ep, "model.pt2")
+
+`--fixtures` writes the tiny archives committed under test/mav-trace/Inputs/pt2
+(each well under 100 KB): conv+bn+relu, a residual block, attention, tied
+weights, a dynamic batch dimension, an unused parameter. Seeded, so a rerun
+writes the same graphs (the archives' bytes may differ by PyTorch version).
+
+The MODEL form builds torchvision classification models with random weights
+(weights=None, nothing is downloaded), exports them into OUTDIR/MODEL.pt2 and
+records in OUTDIR/reference.json each model's parameter total
+(`sum(p.numel() for p in model.parameters())`, tied weights once) and its
+MACs: FlopCounterMode's total / 2, counted on the eager model by PyTorch
+itself, independently of mav.
+
+`--check` compares `mav-trace MODEL.pt2 | mav-opt --cost` output (the IR
+file) with REFERENCE: the parameter total must be exact and the MACs within
+1%. Exit status 1 with a message on a mismatch.
+"""
+
+import json
+import os
+import re
+import sys
+
+TORCHVISION_MODELS = {
+    "resnet18": (1, 3, 224, 224),
+    "mobilenet_v3_small": (1, 3, 224, 224),
+    "vit_b_16": (1, 3, 224, 224),
+    "swin_t": (1, 3, 224, 224),
+}
+
+
+def export(model, args, path, dynamic_shapes=None):
+    import torch
+    model.eval()
+    ep = torch.export.export(model, args, dynamic_shapes=dynamic_shapes)
+    torch.export.save(ep, path)
+
+
+def fixtures(outdir):
+    import torch
+    import torch.nn as nn
+    os.makedirs(outdir, exist_ok=True)
+    torch.manual_seed(0)
+
+    class ConvBnRelu(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 8, 3, padding=1, bias=False)
+            self.bn = nn.BatchNorm2d(8)
+            self.relu = nn.ReLU()
+
+        def forward(self, x):
+            return self.relu(self.bn(self.conv(x)))
+
+    class ResidualBlock(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(8, 16, 3, stride=2, padding=1, bias=False)
+            self.bn1 = nn.BatchNorm2d(16)
+            self.relu = nn.ReLU(inplace=True)
+            self.conv2 = nn.Conv2d(16, 16, 3, padding=1, bias=False)
+            self.bn2 = nn.BatchNorm2d(16)
+            self.downsample = nn.Sequential(
+                nn.Conv2d(8, 16, 1, stride=2, bias=False), nn.BatchNorm2d(16))
+
+        def forward(self, x):
+            out = self.relu(self.bn1(self.conv1(x)))
+            out = self.bn2(self.conv2(out))
+            out += self.downsample(x)
+            return self.relu(out)
+
+    class Attention(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.qkv = nn.Linear(16, 48)
+            self.proj = nn.Linear(16, 16)
+
+        def forward(self, x):
+            b, n, c = x.shape
+            q, k, v = self.qkv(x).reshape(b, n, 3, 2, c // 2).permute(
+                2, 0, 3, 1, 4).unbind(0)
+            y = nn.functional.scaled_dot_product_attention(q, k, v)
+            return self.proj(y.transpose(1, 2).reshape(b, n, c))
+
+    class Tied(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(100, 16)
+            self.decoder = nn.Linear(16, 100, bias=False)
+            self.decoder.weight = self.embed.weight
+
+        def forward(self, ids):
+            return self.decoder(torch.tanh(self.embed(ids)))
+
+    class Unused(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.used = nn.Linear(4, 4)
+            self.spare = nn.Linear(4, 2)
+
+        def forward(self, x):
+            return self.used(x)
+
+    class Dynamic(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(8, 4)
+
+        def forward(self, x):
+            return self.fc(x).view(x.shape[0], -1)
+
+    # Classes defined here would be named `fixtures.<locals>.Tied` in the
+    # graph; give them the plain names a user's module-level classes have.
+    for cls in (ConvBnRelu, ResidualBlock, Attention, Tied, Unused, Dynamic):
+        cls.__qualname__ = cls.__name__
+    export(ConvBnRelu(), (torch.randn(1, 3, 8, 8),),
+           os.path.join(outdir, "conv_bn_relu.pt2"))
+    export(ResidualBlock(), (torch.randn(1, 8, 16, 16),),
+           os.path.join(outdir, "residual.pt2"))
+    export(Attention(), (torch.randn(1, 5, 16),),
+           os.path.join(outdir, "attention.pt2"))
+    export(Tied(), (torch.randint(0, 100, (1, 6)),),
+           os.path.join(outdir, "tied.pt2"))
+    export(Unused(), (torch.randn(2, 4),), os.path.join(outdir, "unused.pt2"))
+    batch = torch.export.Dim("batch", min=1, max=64)
+    export(Dynamic(), (torch.randn(3, 8),), os.path.join(outdir, "dynamic.pt2"),
+           dynamic_shapes={"x": {0: batch}})
+
+
+def torchvision_models(outdir, names):
+    import torch
+    import torchvision
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    from torch.utils.flop_counter import FlopCounterMode
+    os.makedirs(outdir, exist_ok=True)
+    reference_path = os.path.join(outdir, "reference.json")
+    reference = {}
+    if os.path.exists(reference_path):
+        with open(reference_path) as f:
+            reference = json.load(f)
+    for name in names:
+        torch.manual_seed(0)
+        model = getattr(torchvision.models, name)(weights=None).eval()
+        x = torch.randn(*TORCHVISION_MODELS[name])
+        unique = {id(p): p.numel() for p in model.parameters()}
+        # Counted with gradients on: under no_grad nn.MultiheadAttention
+        # takes its fused fast path, which FlopCounterMode does not count
+        # (vit_b_16 would show 11.3 of its 17.6 GMACs); torch.export records
+        # the unfused ops either way.
+        # And with the math attention backend: FlopCounterMode has no formula
+        # for the CPU flash-attention kernel, and would leave out vit_b_16's
+        # 0.7 GMACs of attention products.
+        counter = FlopCounterMode(display=False)
+        with counter, sdpa_kernel(SDPBackend.MATH):
+            model(x)
+        export(model, (x,), os.path.join(outdir, name + ".pt2"))
+        reference[name] = {"params": sum(unique.values()),
+                           "macs": counter.get_total_flops() // 2}
+    with open(reference_path, "w") as f:
+        json.dump(reference, f, indent=1, sort_keys=True)
+
+
+def check(reference_path, model, ir_path):
+    with open(reference_path) as f:
+        expected = json.load(f)[model]
+    with open(ir_path) as f:
+        header = f.readline()
+    got = {}
+    for key in ("params", "macs"):
+        m = re.search(r"cost\.total_%s = (\d+)" % key, header)
+        if not m:
+            sys.exit("%s: no cost.total_%s on the graph (run mav-opt --cost)"
+                     % (ir_path, key))
+        got[key] = int(m.group(1))
+    errors = []
+    if got["params"] != expected["params"]:
+        errors.append("parameters: mav %d, model %d" %
+                      (got["params"], expected["params"]))
+    if abs(got["macs"] - expected["macs"]) > 0.01 * expected["macs"]:
+        errors.append("MACs: mav %d, FlopCounterMode/2 %d (%.2f%% off)" %
+                      (got["macs"], expected["macs"],
+                       100.0 * (got["macs"] - expected["macs"]) /
+                       expected["macs"]))
+    if errors:
+        sys.exit("%s: %s" % (model, "; ".join(errors)))
+    print("%s: ok (%d parameters, %d MACs)" % (model, got["params"],
+                                              got["macs"]))
+
+
+def main(argv):
+    if len(argv) == 5 and argv[1] == "--check":
+        check(argv[2], argv[3], argv[4])
+    elif len(argv) == 3 and argv[1] == "--fixtures":
+        fixtures(argv[2])
+    elif len(argv) >= 3 and not argv[1].startswith("-"):
+        unknown = [n for n in argv[2:] if n not in TORCHVISION_MODELS]
+        if unknown:
+            sys.exit("unknown model(s): %s (known: %s)" %
+                     (", ".join(unknown), ", ".join(TORCHVISION_MODELS)))
+        torchvision_models(argv[1], argv[2:])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
