@@ -1,7 +1,7 @@
 //===- ExportArchive.cpp - The zip side of the .pt2 reader ----------------===//
 //
-// Opens a torch.export archive with libzip, from memory or from a file,
-// finds which layout it has and decompresses its graph JSON, nothing else:
+// Opens a torch.export archive with libzip from a byte buffer (a file is
+// mapped into memory and read the same way), finds which layout it has and decompresses its graph JSON, nothing else:
 // weight payloads stay compressed and unread, so importing a model with a
 // gigabyte of weights reads the same few kilobytes to megabytes as with a
 // megabyte. The JSON goes to importExportedProgramJson
@@ -17,6 +17,10 @@
 #include "mav/Import/ExportArchive.h"
 
 #include <algorithm>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <map>
 #include <cctype>
 #include <cerrno>
@@ -101,20 +105,54 @@ OpenedZip openZipBuffer(std::string_view bytes) {
   return result;
 }
 
-OpenedZip openZipFile(const std::string &path) {
-  OpenedZip result;
-  int code = 0;
-  zip_t *archive = zip_open(path.c_str(), ZIP_RDONLY, &code);
-  if (!archive) {
-    zip_error_t error;
-    zip_error_init_with_code(&error, code);
-    result.error = zip_error_strerror(&error);
-    zip_error_fini(&error);
-    return result;
+/// A file mapped read-only: the archive readers see it as a byte buffer,
+/// and only the pages they touch (the central directory, the JSON entries)
+/// are ever read from disk, however large the weights are.
+class MappedFile {
+public:
+  /// Maps `path`; on failure isOpen() is false and error() says why.
+  explicit MappedFile(const std::string &path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      message = std::strerror(errno);
+      return;
+    }
+    struct stat st;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      message = S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file";
+      ::close(fd);
+      return;
+    }
+    size = static_cast<size_t>(st.st_size);
+    if (size > 0) {
+      void *mapped = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (mapped == MAP_FAILED) {
+        message = std::strerror(errno);
+        ::close(fd);
+        return;
+      }
+      data = static_cast<const char *>(mapped);
+    }
+    ::close(fd);
+    open = true;
   }
-  result.archive.reset(archive);
-  return result;
-}
+  ~MappedFile() {
+    if (data)
+      ::munmap(const_cast<char *>(data), size);
+  }
+  MappedFile(const MappedFile &) = delete;
+  MappedFile &operator=(const MappedFile &) = delete;
+
+  bool isOpen() const { return open; }
+  const std::string &error() const { return message; }
+  std::string_view bytes() const { return {data ? data : "", size}; }
+
+private:
+  const char *data = nullptr;
+  size_t size = 0;
+  bool open = false;
+  std::string message;
+};
 
 bool hasZipMagic(std::string_view head) {
   // A local file header, or the end of central directory of an empty zip.
@@ -453,17 +491,9 @@ ModelFileKind mav::classifyModelBuffer(std::string_view bytes) {
 }
 
 ModelFileKind mav::classifyModelFile(const std::string &path) {
-  std::FILE *file = std::fopen(path.c_str(), "rb");
-  if (!file)
-    return ModelFileKind::NotZip;
-  char head[512];
-  size_t got = std::fread(head, 1, sizeof(head), file);
-  std::fclose(file);
-  std::string_view headView(head, got);
-  if (!hasZipMagic(headView))
-    return ModelFileKind::NotZip;
-  OpenedZip opened = openZipFile(path);
-  return opened.archive ? classifyOpened(opened) : classifyBroken(headView);
+  MappedFile file(path);
+  return file.isOpen() ? classifyModelBuffer(file.bytes())
+                       : ModelFileKind::NotZip;
 }
 
 std::optional<Graph> mav::importExportArchive(IRContext &ctx,
@@ -484,21 +514,12 @@ std::optional<Graph>
 mav::importExportArchiveFile(IRContext &ctx, const std::string &path,
                              const ExportImportOptions &options,
                              DiagnosticEngine &diags) {
-  std::FILE *file = std::fopen(path.c_str(), "rb");
-  if (!file) {
+  MappedFile file(path);
+  if (!file.isOpen()) {
     diags.error(SourceLoc(), fmt::format("{}: cannot open: {}",
                                          escapeForTerminal(path),
-                                         std::strerror(errno)));
+                                         file.error()));
     return std::nullopt;
   }
-  char head[4] = {0, 0, 0, 0};
-  size_t got = std::fread(head, 1, sizeof(head), file);
-  std::fclose(file);
-  if (!hasZipMagic(std::string_view(head, got))) {
-    diags.error(SourceLoc(), fmt::format("{}: not a torch.export archive (not "
-                                         "a zip file)",
-                                         escapeForTerminal(path)));
-    return std::nullopt;
-  }
-  return importOpened(ctx, openZipFile(path), path, options, diags);
+  return importExportArchive(ctx, file.bytes(), path, options, diags);
 }

@@ -79,7 +79,8 @@ enum class ModelFileKind {
 };
 
 /// Classifies the file at `path` by its content: the zip magic, then the
-/// names of its entries. Reads only the zip's central directory.
+/// names of its entries. Reads only the zip's central directory. A file
+/// that cannot be opened is NotZip (the caller's loader reports it).
 ModelFileKind classifyModelFile(const std::string &path);
 /// The same for an archive in memory.
 ModelFileKind classifyModelBuffer(std::string_view bytes);
@@ -91,8 +92,9 @@ std::optional<Graph> importExportArchive(IRContext &ctx, std::string_view bytes,
                                          const ExportImportOptions &options,
                                          DiagnosticEngine &diags);
 
-/// Imports the torch.export archive at `path`, reading only its central
-/// directory and JSON entries from the file.
+/// Imports the torch.export archive at `path`: the file is mapped into
+/// memory and read as a buffer, so only its central directory and JSON
+/// entries are ever read from disk.
 std::optional<Graph> importExportArchiveFile(IRContext &ctx,
                                              const std::string &path,
                                              const ExportImportOptions &options,
