@@ -60,6 +60,9 @@ config.substitutions.append(
 
 if config.mav_enable_torch and not fast:
     config.available_features.add("torch")
+# Whether mav-trace has its TorchScript frontend at all (fast or not).
+if config.mav_enable_torch:
+    config.available_features.add("torchscript-frontend")
 # PyTorch 2.x from utils/setup.sh's venv in the build tree: `torch2` tests
 # export real models with it at test time (%torch2_python).
 venv_python = os.path.join(config.mav_obj_root, "venv", "bin", "python")

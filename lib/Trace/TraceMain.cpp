@@ -183,9 +183,9 @@ int mav::traceMain(int argc, char **argv) {
   ModelFileKind kind = classifyModelFile(cl.modelFile);
   bool exportArchive = kind == ModelFileKind::ExportArchive;
 #ifndef MAV_HAVE_TORCHSCRIPT
-  // Without libtorch every zip goes to the .pt2 reader, which says what is
-  // wrong with it; other files are not models it can read.
-  exportArchive = kind != ModelFileKind::NotZip;
+  // Without libtorch a damaged zip goes to the .pt2 reader, which says what
+  // is wrong with it; other zips (TorchScript) and files are refused below.
+  exportArchive |= kind == ModelFileKind::BrokenZip;
 #endif
   if (exportArchive) {
     // The graph is read, not run: --input, --seed and --shapes-only do not

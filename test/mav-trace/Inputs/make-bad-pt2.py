@@ -14,6 +14,8 @@ with the standard library only, so the test needs no PyTorch 2.x:
   dotdot.pt2         an extra entry named ../../etc/passwd
   many-entries.pt2   100,000 empty entries, an archive_format, no graph
   legacy.pt2         the same graph in the layout before PyTorch 2.8
+  unknown-op.pt2     not damaged: the ReLU runs `mylib::fancy_relu`, an op
+                     mav has no formula for
 """
 
 import io
@@ -85,6 +87,11 @@ def main(good, outdir):
         for i in range(100000):
             z.writestr("m/data/weights/w%d" % i, b"")
         z.writestr("m/archive_format", b"pt2")
+    def rename_relu(p):
+        for node in p["graph_module"]["graph"]["nodes"]:
+            if node["target"] == "torch.ops.aten.relu.default":
+                node["target"] = "torch.ops.mylib.fancy_relu.default"
+    with_program("unknown-op.pt2", rename_relu)
     write(out("legacy.pt2"),
           [("legacy/serialized_exported_program.json", text),
            ("legacy/serialized_state_dict.pt", b"not read"),
