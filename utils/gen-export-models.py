@@ -16,8 +16,10 @@ Every archive is made with the three lines a user writes:
 weights, a dynamic batch dimension, an unused parameter. Seeded, so a rerun
 writes the same graphs (the archives' bytes may differ by PyTorch version).
 
-The MODEL form builds torchvision classification models with random weights
-(weights=None, nothing is downloaded), exports them into OUTDIR/MODEL.pt2 and
+The MODEL form builds real models with random weights (torchvision and timm
+with weights=None / pretrained=False, Hugging Face BERT, GPT-2 with its tied
+lm_head and Llama from tiny configs with HF_HUB_OFFLINE=1: nothing is
+downloaded; see MODELS), exports them into OUTDIR/MODEL.pt2 and
 records in OUTDIR/reference.json each model's parameter total
 (`sum(p.numel() for p in model.parameters())`, tied weights once) and its
 MACs: FlopCounterMode's total / 2, counted on the eager model by PyTorch
@@ -33,12 +35,54 @@ import os
 import re
 import sys
 
-TORCHVISION_MODELS = {
-    "resnet18": (1, 3, 224, 224),
-    "mobilenet_v3_small": (1, 3, 224, 224),
-    "vit_b_16": (1, 3, 224, 224),
-    "swin_t": (1, 3, 224, 224),
-}
+TORCHVISION_MODELS = ["resnet18", "mobilenet_v3_small", "vit_b_16", "swin_t"]
+TIMM_MODELS = ["convnext_atto", "vit_tiny_patch16_224"]
+HF_MODELS = ["bert_tiny", "gpt2_tiny", "llama_tiny"]
+MODELS = TORCHVISION_MODELS + TIMM_MODELS + HF_MODELS
+
+
+def build_model(name):
+    """The model `name` with random weights, and its example arguments.
+
+    Nothing is downloaded: torchvision and timm models are built with
+    weights=None / pretrained=False, Hugging Face ones from a small config
+    (HF_HUB_OFFLINE=1)."""
+    import torch
+    image = (torch.randn(1, 3, 224, 224),)
+    if name in TORCHVISION_MODELS:
+        import torchvision
+        return getattr(torchvision.models, name)(weights=None), image
+    if name in TIMM_MODELS:
+        import timm
+        return timm.create_model(name, pretrained=False), image
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    import transformers
+    small = dict(vocab_size=1000, hidden_size=64, num_hidden_layers=2,
+                 num_attention_heads=4, intermediate_size=128)
+    if name == "bert_tiny":
+        model = transformers.BertModel(transformers.BertConfig(**small),
+                                       add_pooling_layer=False)
+    elif name == "gpt2_tiny":
+        # lm_head.weight is transformer.wte.weight (tied).
+        model = transformers.GPT2LMHeadModel(transformers.GPT2Config(
+            vocab_size=1000, n_embd=64, n_layer=2, n_head=4, n_positions=64))
+    elif name == "llama_tiny":
+        model = transformers.LlamaForCausalLM(transformers.LlamaConfig(
+            num_key_value_heads=2, max_position_embeddings=64, **small))
+    else:
+        raise KeyError(name)
+    model.config.use_cache = False
+
+    class Wrapper(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.model = inner
+
+        def forward(self, input_ids):
+            return self.model(input_ids=input_ids, return_dict=False)[0]
+
+    Wrapper.__qualname__ = Wrapper.__name__ = "HFModel"
+    return Wrapper(model), (torch.randint(0, 1000, (1, 16)),)
 
 
 def export(model, args, path, dynamic_shapes=None):
@@ -139,9 +183,8 @@ def fixtures(outdir):
            dynamic_shapes={"x": {0: batch}})
 
 
-def torchvision_models(outdir, names):
+def real_models(outdir, names):
     import torch
-    import torchvision
     from torch.nn.attention import SDPBackend, sdpa_kernel
     from torch.utils.flop_counter import FlopCounterMode
     os.makedirs(outdir, exist_ok=True)
@@ -152,20 +195,19 @@ def torchvision_models(outdir, names):
             reference = json.load(f)
     for name in names:
         torch.manual_seed(0)
-        model = getattr(torchvision.models, name)(weights=None).eval()
-        x = torch.randn(*TORCHVISION_MODELS[name])
+        model, args = build_model(name)
+        model.eval()
         unique = {id(p): p.numel() for p in model.parameters()}
         # Counted with gradients on: under no_grad nn.MultiheadAttention
         # takes its fused fast path, which FlopCounterMode does not count
         # (vit_b_16 would show 11.3 of its 17.6 GMACs); torch.export records
-        # the unfused ops either way.
-        # And with the math attention backend: FlopCounterMode has no formula
-        # for the CPU flash-attention kernel, and would leave out vit_b_16's
-        # 0.7 GMACs of attention products.
+        # the unfused ops either way. And with the math attention backend:
+        # FlopCounterMode has no formula for the CPU flash-attention kernel,
+        # and would leave out vit_b_16's 0.7 GMACs of attention products.
         counter = FlopCounterMode(display=False)
         with counter, sdpa_kernel(SDPBackend.MATH):
-            model(x)
-        export(model, (x,), os.path.join(outdir, name + ".pt2"))
+            model(*args)
+        export(model, args, os.path.join(outdir, name + ".pt2"))
         reference[name] = {"params": sum(unique.values()),
                            "macs": counter.get_total_flops() // 2}
     with open(reference_path, "w") as f:
@@ -205,11 +247,11 @@ def main(argv):
     elif len(argv) == 3 and argv[1] == "--fixtures":
         fixtures(argv[2])
     elif len(argv) >= 3 and not argv[1].startswith("-"):
-        unknown = [n for n in argv[2:] if n not in TORCHVISION_MODELS]
+        unknown = [n for n in argv[2:] if n not in MODELS]
         if unknown:
             sys.exit("unknown model(s): %s (known: %s)" %
-                     (", ".join(unknown), ", ".join(TORCHVISION_MODELS)))
-        torchvision_models(argv[1], argv[2:])
+                     (", ".join(unknown), ", ".join(MODELS)))
+        real_models(argv[1], argv[2:])
     else:
         sys.exit(__doc__)
 

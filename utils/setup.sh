@@ -65,12 +65,14 @@ if [ -f "$bundle_dir/build.sh" ]; then
   fi
 fi
 
-# PyTorch 2.x for the torch.export tests (`REQUIRES: torch2`), in a venv in
-# the build tree: Debian's python3-torch (1.13) stays for TorchScript. The
-# wheels are CUDA builds (~5.5 GB installed; measured 2 min 45 s to download
-# and install here) that run on the CPU. Installed once, then reused: a venv
-# that already has these versions is left alone.
-torch2_pins=(torch==2.14.1 torchvision==0.29.1)
+# PyTorch 2.x for the torch.export tests (`REQUIRES: torch2`), with
+# transformers and timm (their models are built from configs with random
+# weights), in a venv in the build tree: Debian's python3-torch (1.13) stays
+# for TorchScript. The torch wheels are CUDA builds (5.5 GB installed;
+# measured here: 2 min 45 s for torch+torchvision, 46 s more for
+# transformers+timm) that run on the CPU. Installed once, then reused: a
+# venv that already has these versions is left alone.
+torch2_pins=(torch==2.14.1 torchvision==0.29.1 transformers==5.25.0 timm==1.0.31)
 venv="$build/venv"
 if [ "${MAV_TORCH2:-1}" != 0 ]; then
   if ! "$venv/bin/python" - "${torch2_pins[@]}" 2> /dev/null <<'PY'

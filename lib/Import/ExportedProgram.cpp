@@ -578,7 +578,11 @@ std::vector<std::string> ProgramImporter::tensorNames(const json &argument,
 Attribute ProgramImporter::argumentAttr(const json &argument,
                                         std::string_view where,
                                         std::vector<std::string> &reads) {
-  auto [kind, value] = unionCase(argument, where);
+  // Not a structured binding: lambdas below capture these (C++17).
+  std::pair<const std::string *, const json *> argumentCase =
+      unionCase(argument, where);
+  const std::string *kind = argumentCase.first;
+  const json *value = argumentCase.second;
   auto symInt = [&](const json &sym) -> Attribute {
     auto [symKind, symValue] = unionCase(sym, where);
     if (*symKind == "as_int")
