@@ -13,7 +13,7 @@ Every archive is made with the three lines a user writes:
 
 `--fixtures` writes the tiny archives committed under test/mav-trace/Inputs/pt2
 (each well under 100 KB): conv+bn+relu, a residual block, attention, tied
-weights, a dynamic batch dimension, an unused parameter. Seeded, so a rerun
+weights, a dynamic batch dimension, an unused parameter, torch.cond. Seeded, so a rerun
 writes the same graphs (the archives' bytes may differ by PyTorch version).
 
 The MODEL form builds real models with random weights (torchvision and timm
@@ -37,7 +37,8 @@ import sys
 
 TORCHVISION_MODELS = ["resnet18", "mobilenet_v3_small", "vit_b_16", "swin_t"]
 TIMM_MODELS = ["convnext_atto", "vit_tiny_patch16_224"]
-HF_MODELS = ["bert_tiny", "gpt2_tiny", "llama_tiny"]
+HF_MODELS = ["bert_tiny", "gpt2_tiny", "llama_tiny", "whisper_tiny",
+             "clip_vision_tiny"]
 MODELS = TORCHVISION_MODELS + TIMM_MODELS + HF_MODELS
 
 
@@ -69,20 +70,47 @@ def build_model(name):
     elif name == "llama_tiny":
         model = transformers.LlamaForCausalLM(transformers.LlamaConfig(
             num_key_value_heads=2, max_position_embeddings=64, **small))
+    elif name == "whisper_tiny":
+        # Encoder-decoder with two inputs: 16 mel bins x 64 frames, and
+        # four decoder tokens.
+        model = transformers.WhisperForConditionalGeneration(
+            transformers.WhisperConfig(
+                vocab_size=1000, num_mel_bins=16, d_model=64,
+                encoder_layers=1, decoder_layers=1, encoder_attention_heads=4,
+                decoder_attention_heads=4, encoder_ffn_dim=128,
+                decoder_ffn_dim=128, max_source_positions=32,
+                max_target_positions=16, pad_token_id=0, bos_token_id=1,
+                eos_token_id=2, decoder_start_token_id=1))
+    elif name == "clip_vision_tiny":
+        model = transformers.CLIPVisionModel(transformers.CLIPVisionConfig(
+            hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+            num_attention_heads=4, image_size=32, patch_size=8))
     else:
         raise KeyError(name)
     model.config.use_cache = False
+    keywords = {"whisper_tiny": ("input_features", "decoder_input_ids"),
+                "clip_vision_tiny": ("pixel_values",)}.get(name,
+                                                            ("input_ids",))
 
     class Wrapper(torch.nn.Module):
+        """Returns the first output tensor, from positional inputs."""
+
         def __init__(self, inner):
             super().__init__()
             self.model = inner
 
-        def forward(self, input_ids):
-            return self.model(input_ids=input_ids, return_dict=False)[0]
+        def forward(self, *inputs):
+            kwargs = dict(zip(keywords, inputs))
+            return self.model(**kwargs, return_dict=False)[0]
 
     Wrapper.__qualname__ = Wrapper.__name__ = "HFModel"
-    return Wrapper(model), (torch.randint(0, 1000, (1, 16)),)
+    if name == "whisper_tiny":
+        args = (torch.randn(1, 16, 64), torch.randint(0, 1000, (1, 4)))
+    elif name == "clip_vision_tiny":
+        args = (torch.randn(1, 3, 32, 32),)
+    else:
+        args = (torch.randint(0, 1000, (1, 16)),)
+    return Wrapper(model), args
 
 
 def export(model, args, path, dynamic_shapes=None):
@@ -165,9 +193,20 @@ def fixtures(outdir):
         def forward(self, x):
             return self.fc(x).view(x.shape[0], -1)
 
+    class Cond(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.positive = nn.Linear(4, 4)
+            self.negative = nn.Linear(4, 4)
+
+        def forward(self, x):
+            return torch.cond(x.sum() > 0, lambda x: self.positive(x),
+                              lambda x: self.negative(x), (x,))
+
     # Classes defined here would be named `fixtures.<locals>.Tied` in the
     # graph; give them the plain names a user's module-level classes have.
-    for cls in (ConvBnRelu, ResidualBlock, Attention, Tied, Unused, Dynamic):
+    for cls in (ConvBnRelu, ResidualBlock, Attention, Tied, Unused, Dynamic,
+                Cond):
         cls.__qualname__ = cls.__name__
     export(ConvBnRelu(), (torch.randn(1, 3, 8, 8),),
            os.path.join(outdir, "conv_bn_relu.pt2"))
@@ -181,6 +220,7 @@ def fixtures(outdir):
     batch = torch.export.Dim("batch", min=1, max=64)
     export(Dynamic(), (torch.randn(3, 8),), os.path.join(outdir, "dynamic.pt2"),
            dynamic_shapes={"x": {0: batch}})
+    export(Cond(), (torch.randn(2, 4),), os.path.join(outdir, "cond.pt2"))
 
 
 def real_models(outdir, names):

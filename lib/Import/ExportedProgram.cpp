@@ -190,19 +190,32 @@ bool isMethodCall(std::string_view name, std::string_view sourceText,
   return torchFn.find("method_descriptor.") != std::string_view::npos;
 }
 
-/// The code line of the innermost frame of a `stack_trace`.
+/// The code line of the innermost frame of a `stack_trace` that comes from
+/// a real file: frames of code that torch generated (`File
+/// "<eval_with_key>.17"`, higher-order ops) are skipped.
 std::string_view lastSourceLine(std::string_view trace) {
-  while (!trace.empty() && std::isspace(static_cast<unsigned char>(
-                               trace.back())))
-    trace.remove_suffix(1);
-  size_t newline = trace.rfind('\n');
-  std::string_view line =
-      newline == std::string_view::npos ? trace : trace.substr(newline + 1);
-  while (!line.empty() && std::isspace(static_cast<unsigned char>(line[0])))
-    line.remove_prefix(1);
-  if (line.substr(0, 5) == "File ")
-    return {};
-  return line;
+  std::string_view result;
+  bool generatedFrame = false;
+  size_t start = 0;
+  while (start < trace.size()) {
+    size_t end = trace.find('\n', start);
+    if (end == std::string_view::npos)
+      end = trace.size();
+    std::string_view line = trace.substr(start, end - start);
+    start = end + 1;
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line[0])))
+      line.remove_prefix(1);
+    while (!line.empty() &&
+           std::isspace(static_cast<unsigned char>(line.back())))
+      line.remove_suffix(1);
+    if (line.substr(0, 5) == "File ") {
+      generatedFrame = line.substr(5, 2) == "\"<";
+      continue;
+    }
+    if (!line.empty() && !generatedFrame)
+      result = line;
+  }
+  return result;
 }
 
 //===----------------------------------------------------------------------===//
@@ -388,6 +401,7 @@ private:
   void readSymInts(const json &graphJson);
   void readSignature(const json &signature);
   Type tensorType(const std::string &name) const;
+  Type parameterType(const std::string &name) const;
   Attribute argumentAttr(const json &argument, std::string_view where,
                          std::vector<std::string> &reads);
   std::vector<std::string> tensorNames(const json &argument,
@@ -554,6 +568,13 @@ void ProgramImporter::readSignature(const json &signature) {
 Type ProgramImporter::tensorType(const std::string &name) const {
   auto it = tensors.find(name);
   return it == tensors.end() ? Type::unknown() : it->second.type;
+}
+
+Type ProgramImporter::parameterType(const std::string &name) const {
+  // `params`, `buffers` and `unused_params` hold tensor types (docs/IR.md):
+  // a placeholder missing from tensor_values is a tensor of unknown shape.
+  Type type = tensorType(name);
+  return type.isTensor() ? type : Type::unrankedTensor(ctx, DType::Unknown);
 }
 
 std::vector<std::string> ProgramImporter::tensorNames(const json &argument,
@@ -899,7 +920,7 @@ void ProgramImporter::emitNode(size_t first, size_t last, bool moduleNode,
                 alias.find('.', module.path.size() + 1) == std::string::npos)
               shown = alias;
           if (countedParams.insert(tensorKey).second)
-            params.set(ctx, shown, Attribute::type(tensorType(name)));
+            params.set(ctx, shown, Attribute::type(parameterType(name)));
           else if (!params.contains(shown) &&
                    std::find(shared.begin(), shared.end(), shown) ==
                        shared.end())
@@ -907,7 +928,7 @@ void ProgramImporter::emitNode(size_t first, size_t last, bool moduleNode,
         } else if (info.kind == InputInfo::Buffer &&
                    countedBuffers.insert(name).second) {
           buffers.set(ctx, info.qualifiedName,
-                      Attribute::type(tensorType(name)));
+                      Attribute::type(parameterType(name)));
         }
         continue;
       }
@@ -1058,7 +1079,7 @@ Graph ProgramImporter::run(const json &program) {
     // was read, and is then listed under its standing name.
     const std::string &standing = standingName(qualified);
     if (countedParams.insert(standing).second)
-      unused.set(ctx, standing, Attribute::type(tensorType(placeholder)));
+      unused.set(ctx, standing, Attribute::type(parameterType(placeholder)));
   }
   if (!unused.empty())
     graph.getAttrs().set(ctx, "unused_params", Attribute::dict(ctx, unused));

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mav/IR/Printer.h"
+#include "mav/IR/Verifier.h"
 #include "mav/Import/ExportArchive.h"
 
 #include <fstream>
@@ -107,6 +108,36 @@ TEST(ExportArchiveTest, WrongTypedJsonIsDiagnosed) {
         << document;
     ASSERT_EQ(diags.messages.size(), 1u) << document;
   }
+}
+
+// Found by mav-fuzz-export-json: a parameter missing from tensor_values
+// gave `unused_params` a non-tensor type, which the verifier rejects.
+TEST(ExportArchiveTest, ParameterWithoutTensorValueStillVerifies) {
+  const char *document =
+      "{\"schema_version\": {\"major\": 8, \"minor\": 20}, "
+      "\"graph_module\": {\"graph\": {\"inputs\": [{\"as_tensor\": "
+      "{\"name\": \"x\"}}], \"outputs\": [], \"tensor_values\": {\"x\": "
+      "{\"dtype\": 7, \"sizes\": [{\"as_int\": 2}]}, \"y\": {\"dtype\": 7, "
+      "\"sizes\": [{\"as_int\": 2}]}}, \"nodes\": [{\"target\": "
+      "\"torch.ops.aten.relu.default\", \"inputs\": [{\"name\": \"self\", "
+      "\"arg\": {\"as_tensor\": {\"name\": \"x\"}}}], \"outputs\": "
+      "[{\"as_tensor\": {\"name\": \"y\"}}]}]}, \"signature\": "
+      "{\"input_specs\": [{\"parameter\": {\"arg\": {\"name\": \"p\"}, "
+      "\"parameter_name\": \"used.bias\"}}, {\"user_input\": {\"arg\": "
+      "{\"as_tensor\": {\"name\": \"x\"}}}}], \"output_specs\": "
+      "[{\"user_output\": {\"arg\": {\"as_tensor\": {\"name\": "
+      "\"y\"}}}}]}}}";
+  IRContext ctx;
+  CollectedDiagnostics diags;
+  std::optional<Graph> graph =
+      importExportedProgramJson(ctx, document, "doc.json", {}, diags.engine);
+  ASSERT_TRUE(graph) << ::testing::PrintToString(diags.messages);
+  EXPECT_TRUE(succeeded(verify(*graph, diags.engine)))
+      << ::testing::PrintToString(diags.messages);
+  EXPECT_NE(printGraphToString(*graph).find("unused_params = {used.bias = "
+                                            "?[*]}"),
+            std::string::npos)
+      << printGraphToString(*graph);
 }
 
 } // namespace
