@@ -26,8 +26,10 @@ MACs: FlopCounterMode's total / 2, counted on the eager model by PyTorch
 itself, independently of mav.
 
 `--check` compares `mav-trace MODEL.pt2 | mav-opt --cost` output (the IR
-file) with REFERENCE: the parameter total must be exact and the MACs within
-1%. Exit status 1 with a message on a mismatch.
+file) with REFERENCE: the parameter total must be exact, the MACs within
+1%, and every module node's output shape must be what a forward hook on
+that module recorded, call by call. Exit status 1 with a message on a
+mismatch.
 """
 
 import json
@@ -249,16 +251,70 @@ def real_models(outdir, names):
             model(*args)
         export(model, args, os.path.join(outdir, name + ".pt2"))
         reference[name] = {"params": sum(unique.values()),
-                           "macs": counter.get_total_flops() // 2}
+                           "macs": counter.get_total_flops() // 2,
+                           "shapes": module_output_shapes(model, args)}
     with open(reference_path, "w") as f:
         json.dump(reference, f, indent=1, sort_keys=True)
+
+
+def module_output_shapes(model, args):
+    """Output shape of every module call, by module path, in call order
+    (forward hooks; the first tensor of a tuple output)."""
+    import torch
+    shapes = {}
+    handles = []
+
+    def first_tensor(value):
+        if isinstance(value, torch.Tensor):
+            return value
+        if isinstance(value, (tuple, list)):
+            for item in value:
+                found = first_tensor(item)
+                if found is not None:
+                    return found
+        return None
+
+    for path, module in model.named_modules():
+        def hook(module, inputs, output, path=path):
+            tensor = first_tensor(output)
+            if tensor is not None:
+                shapes.setdefault(path, []).append(list(tensor.shape))
+        handles.append(module.register_forward_hook(hook))
+    with torch.no_grad():
+        model(*args)
+    for handle in handles:
+        handle.remove()
+    return shapes
+
+
+NODE_RE = re.compile(r'^\s*%\S+ = node "([^"]+)"\(')
+MODULE_RE = re.compile(r'module = "([^"]*)"')
+RESULT_RE = re.compile(r'\} : \(?[a-z0-9?]+\[([^\]]*)\]')
+
+
+def ir_module_shapes(lines):
+    """The first result shape of every module node (not `name()`), by
+    module path, in graph order."""
+    shapes = {}
+    for line in lines:
+        node = NODE_RE.match(line)
+        if not node or node.group(1).endswith("()") or \
+                node.group(1) in ("input", "output"):
+            continue
+        module = MODULE_RE.search(line)
+        results = RESULT_RE.findall(line)
+        if module and results:
+            dims = [int(d) for d in results[-1].split(",") if d]
+            shapes.setdefault(module.group(1), []).append(dims)
+    return shapes
 
 
 def check(reference_path, model, ir_path):
     with open(reference_path) as f:
         expected = json.load(f)[model]
     with open(ir_path) as f:
-        header = f.readline()
+        lines = f.readlines()
+    header = lines[0]
     got = {}
     for key in ("params", "macs"):
         m = re.search(r"cost\.total_%s = (\d+)" % key, header)
@@ -275,10 +331,25 @@ def check(reference_path, model, ir_path):
                       (got["macs"], expected["macs"],
                        100.0 * (got["macs"] - expected["macs"]) /
                        expected["macs"]))
+    # Every module node's output shape against the forward hooks, call by
+    # call, for the modules both know (nn.Identity has no node, a non-leaf
+    # module no node of its own).
+    compared = 0
+    hooks = expected.get("shapes", {})
+    for path, ir_shapes in ir_module_shapes(lines).items():
+        if path not in hooks:
+            continue
+        if ir_shapes != hooks[path][:len(ir_shapes)] or \
+                len(ir_shapes) != len(hooks[path]):
+            errors.append("module '%s': mav %s, forward hooks %s" %
+                          (path, ir_shapes, hooks[path]))
+        compared += 1
+    if hooks and compared == 0:
+        errors.append("no module node to compare with the forward hooks")
     if errors:
-        sys.exit("%s: %s" % (model, "; ".join(errors)))
-    print("%s: ok (%d parameters, %d MACs)" % (model, got["params"],
-                                              got["macs"]))
+        sys.exit("%s: %s" % (model, "; ".join(errors[:5])))
+    print("%s: ok (%d parameters, %d MACs, %d modules' output shapes)" %
+          (model, got["params"], got["macs"], compared))
 
 
 def main(argv):

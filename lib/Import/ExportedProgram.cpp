@@ -877,9 +877,15 @@ void ProgramImporter::emitNode(size_t first, size_t last, bool moduleNode,
 
   Node node;
   if (moduleNode) {
+    // A class name is never empty in a real archive; a crafted one still
+    // gets a non-empty operation (the verifier requires one).
+    std::string_view shortName = shortClassName(module.cls);
+    if (shortName.empty())
+      shortName = module.cls.empty() ? std::string_view("Module")
+                                     : std::string_view(module.cls);
     node.op = module.cls.rfind("torch.nn.", 0) == 0
-                  ? fmt::format("nn.{}", shortClassName(module.cls))
-                  : std::string(shortClassName(module.cls));
+                  ? fmt::format("nn.{}", shortName)
+                  : std::string(shortName);
     node.name = uniqueName(pathToName(module.path));
   } else {
     node.op = head.isMethod ? fmt::format(".{}()", head.shortName)

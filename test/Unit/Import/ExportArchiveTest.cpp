@@ -140,4 +140,30 @@ TEST(ExportArchiveTest, ParameterWithoutTensorValueStillVerifies) {
       << printGraphToString(*graph);
 }
 
+// Also from the fuzzer: a module class without a short name (`torch.`)
+// gave a node an empty operation.
+TEST(ExportArchiveTest, CraftedModuleStackStillVerifies) {
+  const char *document =
+      "{\"schema_version\": {\"major\": 8, \"minor\": 20}, "
+      "\"graph_module\": {\"graph\": {\"inputs\": [{\"as_tensor\": "
+      "{\"name\": \"x\"}}], \"outputs\": [], \"tensor_values\": {\"x\": "
+      "{\"dtype\": 7, \"sizes\": [{\"as_int\": 2}]}, \"y\": {\"dtype\": 7, "
+      "\"sizes\": [{\"as_int\": 2}]}}, \"nodes\": [{\"target\": "
+      "\"torch.ops.aten.relu.default\", \"inputs\": [{\"name\": \"self\", "
+      "\"arg\": {\"as_tensor\": {\"name\": \"x\"}}}], \"outputs\": "
+      "[{\"as_tensor\": {\"name\": \"y\"}}], \"metadata\": "
+      "{\"nn_module_stack\": \"L__self__,,__main__.M;k,,torch.\"}}]}, "
+      "\"signature\": {\"input_specs\": [{\"user_input\": {\"arg\": "
+      "{\"as_tensor\": {\"name\": \"x\"}}}}], \"output_specs\": "
+      "[{\"user_output\": {\"arg\": {\"as_tensor\": {\"name\": "
+      "\"y\"}}}}]}}}";
+  IRContext ctx;
+  CollectedDiagnostics diags;
+  std::optional<Graph> graph =
+      importExportedProgramJson(ctx, document, "doc.json", {}, diags.engine);
+  ASSERT_TRUE(graph) << ::testing::PrintToString(diags.messages);
+  EXPECT_TRUE(succeeded(verify(*graph, diags.engine)))
+      << ::testing::PrintToString(diags.messages);
+}
+
 } // namespace
