@@ -90,29 +90,39 @@ def build_model(name):
     else:
         raise KeyError(name)
     model.config.use_cache = False
-    keywords = {"whisper_tiny": ("input_features", "decoder_input_ids"),
-                "clip_vision_tiny": ("pixel_values",)}.get(name,
-                                                            ("input_ids",))
 
     class Wrapper(torch.nn.Module):
-        """Returns the first output tensor, from positional inputs."""
+        """Returns the model's first output tensor; subclasses name the
+        inputs, which become the graph's input nodes."""
 
         def __init__(self, inner):
             super().__init__()
             self.model = inner
 
-        def forward(self, *inputs):
-            kwargs = dict(zip(keywords, inputs))
-            return self.model(**kwargs, return_dict=False)[0]
+        def run(self, **inputs):
+            return self.model(**inputs, return_dict=False)[0]
 
-    Wrapper.__qualname__ = Wrapper.__name__ = "HFModel"
+    class TextModel(Wrapper):
+        def forward(self, input_ids):
+            return self.run(input_ids=input_ids)
+
+    class SpeechModel(Wrapper):
+        def forward(self, input_features, decoder_input_ids):
+            return self.run(input_features=input_features,
+                            decoder_input_ids=decoder_input_ids)
+
+    class VisionModel(Wrapper):
+        def forward(self, pixel_values):
+            return self.run(pixel_values=pixel_values)
+
+    for cls in (TextModel, SpeechModel, VisionModel):
+        cls.__qualname__ = cls.__name__
     if name == "whisper_tiny":
-        args = (torch.randn(1, 16, 64), torch.randint(0, 1000, (1, 4)))
-    elif name == "clip_vision_tiny":
-        args = (torch.randn(1, 3, 32, 32),)
-    else:
-        args = (torch.randint(0, 1000, (1, 16)),)
-    return Wrapper(model), args
+        return SpeechModel(model), (torch.randn(1, 16, 64),
+                                    torch.randint(0, 1000, (1, 4)))
+    if name == "clip_vision_tiny":
+        return VisionModel(model), (torch.randn(1, 3, 32, 32),)
+    return TextModel(model), (torch.randint(0, 1000, (1, 16)),)
 
 
 def export(model, args, path, dynamic_shapes=None):
