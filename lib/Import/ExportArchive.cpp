@@ -1,11 +1,11 @@
 //===- ExportArchive.cpp - The zip side of the .pt2 reader ----------------===//
 //
 // Opens a torch.export archive with libzip from a byte buffer (a file is
-// mapped into memory and read the same way), finds which layout it has and decompresses its graph JSON, nothing else:
-// weight payloads stay compressed and unread, so importing a model with a
-// gigabyte of weights reads the same few kilobytes to megabytes as with a
-// megabyte. The JSON goes to importExportedProgramJson
-// (ExportedProgram.cpp).
+// mapped into memory and read the same way), finds which layout it has and
+// decompresses its graph JSON, nothing else: weight payloads stay compressed
+// and unread, so importing a model with a gigabyte of weights reads the same
+// few kilobytes to megabytes as with a megabyte. The JSON goes to
+// importExportedProgramJson (ExportedProgram.cpp).
 //
 // An archive is hostile until proven otherwise: entry names are checked
 // before anything is looked up (no `../`, no absolute paths), the number of
@@ -17,17 +17,17 @@
 #include "mav/Import/ExportArchive.h"
 
 #include <algorithm>
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <map>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
+#include <map>
 #include <memory>
 #include <string>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 
 #include <fmt/format.h>
@@ -186,8 +186,8 @@ bool readEntryNames(zip_t *archive, std::vector<std::string> &names,
   }
   names.reserve(static_cast<size_t>(count));
   for (zip_int64_t i = 0; i < count; ++i) {
-    const char *name = zip_get_name(archive, static_cast<zip_uint64_t>(i),
-                                    ZIP_FL_ENC_RAW);
+    const char *name =
+        zip_get_name(archive, static_cast<zip_uint64_t>(i), ZIP_FL_ENC_RAW);
     if (!name) {
       error = fmt::format("cannot read the name of entry {}", i);
       return false;
@@ -208,8 +208,8 @@ bool readEntryNames(zip_t *archive, std::vector<std::string> &names,
 ArchiveLayout findLayout(const std::vector<std::string> &names) {
   ArchiveLayout layout;
   // Folder depth of an entry: 0 at the root, 1 in a top-level folder.
-  auto folderOf = [](std::string_view name, std::string_view leaf)
-      -> std::optional<std::string_view> {
+  auto folderOf = [](std::string_view name,
+                     std::string_view leaf) -> std::optional<std::string_view> {
     if (!endsWith(name, leaf))
       return std::nullopt;
     std::string_view folder = name.substr(0, name.size() - leaf.size());
@@ -283,8 +283,8 @@ bool readEntry(zip_t *archive, const std::string &name, uint64_t limit,
                         escapeForTerminal(name), stat.size, limit);
     return false;
   }
-  zip_file_t *file = zip_fopen_index(archive, static_cast<zip_uint64_t>(index),
-                                     0);
+  zip_file_t *file =
+      zip_fopen_index(archive, static_cast<zip_uint64_t>(index), 0);
   if (!file) {
     error = fmt::format("cannot open entry '{}': {}", escapeForTerminal(name),
                         zip_strerror(archive));
@@ -327,9 +327,8 @@ ModelFileKind classifyOpened(const OpenedZip &opened) {
   // one, so that the refusal comes from the .pt2 reader.
   zip_int64_t count = zip_get_num_entries(opened.archive.get(), 0);
   for (zip_int64_t i = 0; i < count; ++i) {
-    const char *name = zip_get_name(opened.archive.get(),
-                                    static_cast<zip_uint64_t>(i),
-                                    ZIP_FL_ENC_RAW);
+    const char *name = zip_get_name(
+        opened.archive.get(), static_cast<zip_uint64_t>(i), ZIP_FL_ENC_RAW);
     if (name)
       names.emplace_back(name);
   }
@@ -410,8 +409,8 @@ std::optional<Graph> importOpened(IRContext &ctx, const OpenedZip &opened,
     std::string format;
     if (!readEntry(archive, layout.formatEntry, 4096, format, error))
       return fail(error);
-    while (!format.empty() && std::isspace(static_cast<unsigned char>(
-                                  format.back())))
+    while (!format.empty() &&
+           std::isspace(static_cast<unsigned char>(format.back())))
       format.pop_back();
     if (format != "pt2")
       return fail(fmt::format("'{}' says '{}'; mav reads the 'pt2' archive "
@@ -496,11 +495,9 @@ ModelFileKind mav::classifyModelFile(const std::string &path) {
                        : ModelFileKind::NotZip;
 }
 
-std::optional<Graph> mav::importExportArchive(IRContext &ctx,
-                                              std::string_view bytes,
-                                              std::string_view name,
-                                              const ExportImportOptions &options,
-                                              DiagnosticEngine &diags) {
+std::optional<Graph> mav::importExportArchive(
+    IRContext &ctx, std::string_view bytes, std::string_view name,
+    const ExportImportOptions &options, DiagnosticEngine &diags) {
   if (!hasZipMagic(bytes.substr(0, 4))) {
     diags.error(SourceLoc(), fmt::format("{}: not a torch.export archive (not "
                                          "a zip file)",
@@ -516,9 +513,9 @@ mav::importExportArchiveFile(IRContext &ctx, const std::string &path,
                              DiagnosticEngine &diags) {
   MappedFile file(path);
   if (!file.isOpen()) {
-    diags.error(SourceLoc(), fmt::format("{}: cannot open: {}",
-                                         escapeForTerminal(path),
-                                         file.error()));
+    diags.error(SourceLoc(),
+                fmt::format("{}: cannot open: {}", escapeForTerminal(path),
+                            file.error()));
     return std::nullopt;
   }
   return importExportArchive(ctx, file.bytes(), path, options, diags);

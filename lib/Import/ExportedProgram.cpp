@@ -73,8 +73,8 @@ const json *optionalMember(const json &object, const char *key) {
 
 const std::string &asString(const json &value, std::string_view where) {
   if (!value.is_string())
-    fail(fmt::format("{}: expected a string, found {}", where,
-                     kindName(value)));
+    fail(
+        fmt::format("{}: expected a string, found {}", where, kindName(value)));
   return value.get_ref<const std::string &>();
 }
 
@@ -83,14 +83,14 @@ int64_t asInt(const json &value, std::string_view where) {
     return value.get<int64_t>();
   if (value.is_number_unsigned() && value.get<uint64_t>() <= INT64_MAX)
     return static_cast<int64_t>(value.get<uint64_t>());
-  fail(fmt::format("{}: expected an integer, found {}", where,
-                   kindName(value)));
+  fail(
+      fmt::format("{}: expected an integer, found {}", where, kindName(value)));
 }
 
 const json &asArray(const json &value, std::string_view where) {
   if (!value.is_array())
-    fail(fmt::format("{}: expected an array, found {}", where,
-                     kindName(value)));
+    fail(
+        fmt::format("{}: expected an array, found {}", where, kindName(value)));
   return value;
 }
 
@@ -105,8 +105,8 @@ const json &asObject(const json &value, std::string_view where) {
 std::pair<const std::string *, const json *> unionCase(const json &value,
                                                        std::string_view where) {
   if (!value.is_object() || value.size() != 1)
-    fail(fmt::format("{}: expected a union (an object with one member)",
-                     where));
+    fail(
+        fmt::format("{}: expected a union (an object with one member)", where));
   auto it = value.begin();
   return {&it.key(), &it.value()};
 }
@@ -165,8 +165,8 @@ std::string pathToName(std::string_view path) {
 /// As the TorchScript frontend: `torch.flatten(x)`-style namespaces.
 bool isNamespaceName(std::string_view name) {
   static const std::unordered_set<std::string_view> kNamespaces = {
-      "torch", "F",    "functional", "nn",      "_VF",  "_C",    "_nn",
-      "math",  "fft",  "linalg",     "special", "init", "_refs", "ops"};
+      "torch", "F",   "functional", "nn",      "_VF",  "_C",    "_nn",
+      "math",  "fft", "linalg",     "special", "init", "_refs", "ops"};
   return kNamespaces.count(name) != 0;
 }
 
@@ -253,8 +253,8 @@ private:
       ++pos;
     return text.substr(start, pos - start);
   }
-  /// One argument: an expression, a quoted string or a `key=value` flag
-  /// (returned as nullopt-free empty string, ignored by callers).
+  /// One expression: a call `Head(args...)`, a quoted string or a
+  /// number. Keyword arguments of a call (`positive=True`) are skipped.
   std::optional<std::string> parseExpr(unsigned depth) {
     if (depth > 32)
       return std::nullopt;
@@ -268,8 +268,9 @@ private:
       pos = end + 1;
       return value;
     }
-    if (pos < text.size() && (text[pos] == '-' || std::isdigit(
-                                  static_cast<unsigned char>(text[pos])))) {
+    if (pos < text.size() &&
+        (text[pos] == '-' ||
+         std::isdigit(static_cast<unsigned char>(text[pos])))) {
       size_t start = pos++;
       while (pos < text.size() &&
              std::isdigit(static_cast<unsigned char>(text[pos])))
@@ -347,20 +348,34 @@ private:
 std::optional<DType> scalarTypeToDType(int64_t scalarType) {
   // ScalarType in torch/_export/serde/schema.yaml.
   switch (scalarType) {
-  case 1: return DType::U8;
-  case 2: return DType::I8;
-  case 3: return DType::I16;
-  case 4: return DType::I32;
-  case 5: return DType::I64;
-  case 6: return DType::F16;
-  case 7: return DType::F32;
-  case 8: return DType::F64;
-  case 9: return DType::C32;
-  case 10: return DType::C64;
-  case 11: return DType::C128;
-  case 12: return DType::Bool;
-  case 13: return DType::BF16;
-  default: return std::nullopt;
+  case 1:
+    return DType::U8;
+  case 2:
+    return DType::I8;
+  case 3:
+    return DType::I16;
+  case 4:
+    return DType::I32;
+  case 5:
+    return DType::I64;
+  case 6:
+    return DType::F16;
+  case 7:
+    return DType::F32;
+  case 8:
+    return DType::F64;
+  case 9:
+    return DType::C32;
+  case 10:
+    return DType::C64;
+  case 11:
+    return DType::C128;
+  case 12:
+    return DType::Bool;
+  case 13:
+    return DType::BF16;
+  default:
+    return std::nullopt;
   }
 }
 
@@ -379,9 +394,9 @@ struct InputInfo {
 
 /// One graph node that produces a tensor.
 struct OpRecord {
-  std::string opName;    ///< `aten::conv2d`
-  std::string shortName; ///< `conv2d`
-  Attribute record;      ///< The `ops` entry.
+  std::string opName;               ///< `aten::conv2d`
+  std::string shortName;            ///< `conv2d`
+  Attribute record;                 ///< The `ops` entry.
   std::vector<std::string> reads;   ///< Tensor names it reads, in order.
   std::vector<std::string> results; ///< Tensor names it produces.
   std::vector<ModuleFrame> stack;
@@ -462,9 +477,8 @@ void ProgramImporter::checkSchemaVersion(const json &program) {
 }
 
 void ProgramImporter::readTensorValues(const json &graphJson) {
-  const json &values =
-      asObject(member(graphJson, "tensor_values", "graph"),
-               "graph.tensor_values");
+  const json &values = asObject(member(graphJson, "tensor_values", "graph"),
+                                "graph.tensor_values");
   for (auto it = values.begin(); it != values.end(); ++it) {
     std::string where = fmt::format("tensor_values['{}']", it.key());
     const json &meta = asObject(it.value(), where);
@@ -726,8 +740,8 @@ ProgramImporter::parseModuleStack(std::string_view text) const {
 }
 
 void ProgramImporter::readNodes(const json &graphJson) {
-  const json &nodes = asArray(member(graphJson, "nodes", "graph"),
-                              "graph.nodes");
+  const json &nodes =
+      asArray(member(graphJson, "nodes", "graph"), "graph.nodes");
   for (size_t n = 0; n < nodes.size(); ++n) {
     const json &node = nodes[n];
     std::string where = fmt::format("graph.nodes[{}]", n);
@@ -845,8 +859,8 @@ std::string ProgramImporter::uniqueName(std::string base) {
 }
 
 void ProgramImporter::emitInputs(const json &graphJson) {
-  const json &graphInputs = asArray(member(graphJson, "inputs", "graph"),
-                                    "graph.inputs");
+  const json &graphInputs =
+      asArray(member(graphJson, "inputs", "graph"), "graph.inputs");
   for (size_t i = 0; i < graphInputs.size(); ++i) {
     std::string where = fmt::format("graph.inputs[{}]", i);
     for (const std::string &name : tensorNames(graphInputs[i], where)) {
@@ -860,9 +874,9 @@ void ProgramImporter::emitInputs(const json &graphJson) {
       node.attrs.set(ctx, "module", Attribute::string(ctx, ""));
       auto tensor = tensors.find(name);
       if (tensor != tensors.end() && !tensor->second.symbolicShape.empty())
-        node.attrs.set(ctx, "sym_shapes",
-                       Attribute::stringList(
-                           ctx, {tensor->second.symbolicShape}));
+        node.attrs.set(
+            ctx, "sym_shapes",
+            Attribute::stringList(ctx, {tensor->second.symbolicShape}));
       producers[name] = {graph.addNode(std::move(node)), 0};
     }
   }
@@ -921,8 +935,8 @@ void ProgramImporter::emitNode(size_t first, size_t last, bool moduleNode,
           std::string tensorKey = standingName(info.qualifiedName);
           for (const auto &[alias, standing] : tiedTo)
             if (standing == tensorKey && !module.path.empty() &&
-                alias.compare(0, module.path.size() + 1,
-                              module.path + ".") == 0 &&
+                alias.compare(0, module.path.size() + 1, module.path + ".") ==
+                    0 &&
                 alias.find('.', module.path.size() + 1) == std::string::npos)
               shown = alias;
           if (countedParams.insert(tensorKey).second)
@@ -966,8 +980,8 @@ void ProgramImporter::emitNode(size_t first, size_t last, bool moduleNode,
   for (const std::string &name : results) {
     auto tensor = tensors.find(name);
     node.resultTypes.push_back(tensorType(name));
-    std::string spelled = tensor == tensors.end() ? std::string()
-                                                  : tensor->second.symbolicShape;
+    std::string spelled =
+        tensor == tensors.end() ? std::string() : tensor->second.symbolicShape;
     anySymbolic |= !spelled.empty();
     symbolicShapes.push_back(spelled.empty() ? Attribute::none()
                                              : Attribute::string(ctx, spelled));
@@ -985,17 +999,16 @@ void ProgramImporter::emitNode(size_t first, size_t last, bool moduleNode,
   if (!buffers.empty())
     node.attrs.set(ctx, "buffers", Attribute::dict(ctx, buffers));
   if (anySymbolic)
-    node.attrs.set(ctx, "sym_shapes",
-                   Attribute::list(ctx, symbolicShapes.data(),
-                                   symbolicShapes.size()));
+    node.attrs.set(
+        ctx, "sym_shapes",
+        Attribute::list(ctx, symbolicShapes.data(), symbolicShapes.size()));
   node.attrs.set(ctx, "status", Attribute::string(ctx, "ok"));
   uint32_t index = graph.addNode(std::move(node));
   for (size_t r = 0; r < results.size(); ++r)
     producers[results[r]] = {index, static_cast<uint32_t>(r)};
 }
 
-void ProgramImporter::emitOutput(const json &graphJson,
-                                 const json &signature) {
+void ProgramImporter::emitOutput(const json &graphJson, const json &signature) {
   std::vector<std::string> names;
   if (const json *specs = optionalMember(signature, "output_specs")) {
     asArray(*specs, "signature.output_specs");

@@ -11,14 +11,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "mav/IR/Printer.h"
-#include "mav/Import/ExportArchive.h"
 #include "mav/IR/Verifier.h"
+#include "mav/Import/ExportArchive.h"
 #include "mav/Support/FileUtils.h"
 #include "mav/Trace/Trace.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <unistd.h>
@@ -196,11 +196,11 @@ int mav::traceMain(int argc, char **argv) {
                                     : ExportGranularity::Module;
     importOptions.source = cl.modelFile;
     auto start = std::chrono::steady_clock::now();
-    graph = importExportArchiveFile(context, cl.modelFile, importOptions,
-                                    diags);
-    summary.loadSeconds = std::chrono::duration<double>(
-                              std::chrono::steady_clock::now() - start)
-                              .count();
+    graph =
+        importExportArchiveFile(context, cl.modelFile, importOptions, diags);
+    summary.loadSeconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
   } else {
 #ifdef MAV_HAVE_TORCHSCRIPT
     graph = traceModel(context, cl.modelFile, options, diags, &summary);

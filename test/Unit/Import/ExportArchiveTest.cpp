@@ -7,9 +7,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mav/Import/ExportArchive.h"
 #include "mav/IR/Printer.h"
 #include "mav/IR/Verifier.h"
-#include "mav/Import/ExportArchive.h"
 
 #include <fstream>
 #include <sstream>
@@ -33,9 +33,8 @@ struct CollectedDiagnostics {
   DiagnosticEngine engine;
   std::vector<std::string> messages;
   CollectedDiagnostics() {
-    engine.setHandler([this](const Diagnostic &diag) {
-      messages.push_back(diag.message);
-    });
+    engine.setHandler(
+        [this](const Diagnostic &diag) { messages.push_back(diag.message); });
   }
 };
 
@@ -53,8 +52,8 @@ TEST(ExportArchiveTest, ImportsFromBufferLikeFromFile) {
   std::optional<Graph> fromFile = importExportArchiveFile(
       fileContext, std::string(MAV_PT2_FIXTURES) + "/residual.pt2", options,
       diags.engine);
-  ASSERT_TRUE(fromMemory && fromFile) << ::testing::PrintToString(
-      diags.messages);
+  ASSERT_TRUE(fromMemory && fromFile)
+      << ::testing::PrintToString(diags.messages);
   EXPECT_EQ(printGraphToString(*fromMemory), printGraphToString(*fromFile));
   std::optional<uint32_t> add = fromMemory->lookup("add_");
   ASSERT_TRUE(add);
@@ -75,13 +74,12 @@ TEST(ExportArchiveTest, EveryPrefixIsDiagnosedNotCrashed) {
   for (size_t size = 0; size < bytes.size(); size += 61) {
     IRContext ctx;
     CollectedDiagnostics diags;
-    std::optional<Graph> graph = importExportArchive(
-        ctx, std::string_view(bytes).substr(0, size), "cut.pt2", {},
-        diags.engine);
+    std::optional<Graph> graph =
+        importExportArchive(ctx, std::string_view(bytes).substr(0, size),
+                            "cut.pt2", {}, diags.engine);
     EXPECT_FALSE(graph) << "prefix of " << size << " bytes";
     ASSERT_EQ(diags.messages.size(), 1u) << "prefix of " << size;
-    EXPECT_EQ(diags.messages[0].rfind("cut.pt2: ", 0), 0u)
-        << diags.messages[0];
+    EXPECT_EQ(diags.messages[0].rfind("cut.pt2: ", 0), 0u) << diags.messages[0];
   }
 }
 
@@ -103,8 +101,8 @@ TEST(ExportArchiveTest, WrongTypedJsonIsDiagnosed) {
   for (const char *document : documents) {
     IRContext ctx;
     CollectedDiagnostics diags;
-    EXPECT_FALSE(importExportedProgramJson(ctx, document, "doc.json", {},
-                                           diags.engine))
+    EXPECT_FALSE(
+        importExportedProgramJson(ctx, document, "doc.json", {}, diags.engine))
         << document;
     ASSERT_EQ(diags.messages.size(), 1u) << document;
   }
