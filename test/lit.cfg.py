@@ -60,6 +60,15 @@ config.substitutions.append(
 
 if config.mav_enable_torch and not fast:
     config.available_features.add("torch")
+# Whether mav-trace has its TorchScript frontend at all (fast or not).
+if config.mav_enable_torch:
+    config.available_features.add("torchscript-frontend")
+# PyTorch 2.x from utils/setup.sh's venv in the build tree: `torch2` tests
+# export real models with it at test time (%torch2_python).
+venv_python = os.path.join(config.mav_obj_root, "venv", "bin", "python")
+if not fast and os.path.exists(venv_python):
+    config.available_features.add("torch2")
+    config.substitutions.append(("%torch2_python", venv_python))
 # AddressSanitizer reserves terabytes of address space: no `ulimit -v`.
 if config.mav_sanitizers:
     config.available_features.add("asan")

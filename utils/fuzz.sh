@@ -3,7 +3,8 @@
 # in build-fuzz, and runs one of them for a given time on its seed corpus.
 #
 # Usage: utils/fuzz.sh TARGET SECONDS [LIBFUZZER_FLAGS...]
-#   TARGET: ir | pipeline | input-spec | passes (or the full mav-fuzz-* name)
+#   TARGET: ir | pipeline | input-spec | passes | export-json (or the full
+#   mav-fuzz-* name)
 # Environment: MAV_FUZZ_BUILD (default build-fuzz), MAV_FUZZ_JOBS (default 2).
 #
 # The corpus grows in build-fuzz/test/fuzz/corpus/<corpus>; crashes land in
@@ -23,7 +24,8 @@ case "$target" in
   ir|passes) corpus=ir ;;
   pipeline) corpus=pipeline ;;
   input-spec) corpus=input-spec ;;
-  *) echo "fuzz.sh: unknown target '$target' (ir, pipeline, input-spec, passes)" >&2
+  export-json) corpus=export-json ;;
+  *) echo "fuzz.sh: unknown target '$target' (ir, pipeline, input-spec, passes, export-json)" >&2
      exit 2 ;;
 esac
 build=${MAV_FUZZ_BUILD:-$root/build-fuzz}

@@ -5,17 +5,17 @@
 #
 # Usage: utils/setup.sh [BUILD_DIR]          (default: build)
 # Environment: MAV_SANITIZE=1 builds with ASan+UBSan; MAV_ENABLE_TORCH=OFF
-# skips the libtorch frontend.
+# skips the libtorch frontend; MAV_TORCH2=0 skips the PyTorch 2.x venv.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
 
 packages=(
   build-essential cmake ninja-build git
-  libfmt-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
+  libfmt-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev libzip-dev pkg-config
   libgtest-dev googletest
   llvm-14-tools
-  time python3-matplotlib
+  time python3-matplotlib python3-venv
   libtorch-dev python3-torch python3-torchvision python3-plotly
   chromium
   clang-14 libclang-rt-14-dev clang-format-14
@@ -62,6 +62,29 @@ if [ -f "$bundle_dir/build.sh" ]; then
   if [ "$stale" = 1 ]; then
     echo "setup: building the plotly.js bundle for --offline pages"
     "$bundle_dir/build.sh" > /dev/null
+  fi
+fi
+
+# PyTorch 2.x for the torch.export tests (`REQUIRES: torch2`), with
+# transformers and timm (their models are built from configs with random
+# weights), in a venv in the build tree: Debian's python3-torch (1.13) stays
+# for TorchScript. The torch wheels are CUDA builds (5.5 GB installed;
+# measured here: 2 min 45 s for torch+torchvision, 46 s more for
+# transformers+timm) that run on the CPU. Installed once, then reused: a
+# venv that already has these versions is left alone.
+torch2_pins=(torch==2.14.1 torchvision==0.29.1 transformers==5.25.0 timm==1.0.31)
+venv="$build/venv"
+if [ "${MAV_TORCH2:-1}" != 0 ]; then
+  if ! "$venv/bin/python" - "${torch2_pins[@]}" 2> /dev/null <<'PY'
+import sys
+from importlib.metadata import version
+sys.exit(any(version(p.split("==")[0]) != p.split("==")[1] for p in sys.argv[1:]))
+PY
+  then
+    echo "setup: installing ${torch2_pins[*]} into $venv"
+    mkdir -p "$build"
+    [ -x "$venv/bin/python" ] || /usr/bin/python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check "${torch2_pins[@]}"
   fi
 fi
 

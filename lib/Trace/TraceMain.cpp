@@ -2,19 +2,25 @@
 //
 // Command line, progress line and output of mav-trace. All of the tool's
 // logic lives here so that tools/mav-trace/mav-trace.cpp stays a few lines.
-// This file does not include torch: the model is loaded and run by
-// traceModel (ModelLoader.cpp, Interpreter.cpp).
+// This file does not include torch. The model file's content decides the
+// frontend: a torch.export archive (.pt2) is read by lib/Import, with no
+// libtorch; anything else is loaded and run as TorchScript by traceModel
+// (ModelLoader.cpp, Interpreter.cpp), which only builds with
+// MAV_ENABLE_TORCH (MAV_HAVE_TORCHSCRIPT).
 //
 //===----------------------------------------------------------------------===//
 
 #include "mav/IR/Printer.h"
 #include "mav/IR/Verifier.h"
+#include "mav/Import/ExportArchive.h"
 #include "mav/Support/FileUtils.h"
 #include "mav/Trace/Trace.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -96,13 +102,15 @@ private:
 } // namespace
 
 int mav::traceMain(int argc, char **argv) {
-  CLI::App app{"mav-trace: load a TorchScript model, run it on random inputs "
-               "and print its model graph IR"};
+  CLI::App app{"mav-trace: read a torch.export archive (.pt2), or load a "
+               "TorchScript model and run it on random inputs, and print its "
+               "model graph IR"};
   app.set_version_flag("--version", "mav-trace 0.1.0");
   TraceCommandLine cl;
   app.add_option("model", cl.modelFile,
-                 "TorchScript file (torch.jit.script or torch.jit.trace "
-                 "output saved with torch.jit.save)")
+                 "torch.export archive (torch.export.save), or TorchScript "
+                 "file (torch.jit.script or torch.jit.trace output saved with "
+                 "torch.jit.save); told apart by content")
       ->required();
   app.add_option("-o", cl.outputFile, "Output file (default: stdout)")
       ->option_text("FILE");
@@ -170,8 +178,47 @@ int mav::traceMain(int argc, char **argv) {
 
   TraceSummary summary;
   IRContext context;
-  std::optional<Graph> graph =
-      traceModel(context, cl.modelFile, options, diags, &summary);
+  std::optional<Graph> graph;
+  ModelFileKind kind = classifyModelFile(cl.modelFile);
+  bool exportArchive = kind == ModelFileKind::ExportArchive;
+#ifndef MAV_HAVE_TORCHSCRIPT
+  // Without libtorch a damaged zip goes to the .pt2 reader, which says what
+  // is wrong with it; other zips (TorchScript) and files are refused below.
+  exportArchive |= kind == ModelFileKind::BrokenZip;
+#endif
+  if (exportArchive) {
+    // The graph is read, not run: --input, --seed and --shapes-only do not
+    // apply (the shapes are the ones torch.export recorded).
+    ExportImportOptions importOptions;
+    importOptions.granularity = options.granularity == TraceGranularity::Op
+                                    ? ExportGranularity::Op
+                                    : ExportGranularity::Module;
+    importOptions.source = cl.modelFile;
+    auto start = std::chrono::steady_clock::now();
+    graph =
+        importExportArchiveFile(context, cl.modelFile, importOptions, diags);
+    summary.loadSeconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+  } else {
+#ifdef MAV_HAVE_TORCHSCRIPT
+    graph = traceModel(context, cl.modelFile, options, diags, &summary);
+#else
+    if (FILE *file = std::fopen(cl.modelFile.c_str(), "rb"))
+      std::fclose(file);
+    else {
+      diags.error(SourceLoc(), fmt::format("cannot open model '{}': {}",
+                                           cl.modelFile, std::strerror(errno)));
+      return 1;
+    }
+    diags.error(SourceLoc(),
+                fmt::format("{}: not a torch.export archive; TorchScript "
+                            "models need mav-trace built with "
+                            "MAV_ENABLE_TORCH=ON",
+                            cl.modelFile));
+    return 1;
+#endif
+  }
   reporter.finish();
   if (!graph)
     return 1;

@@ -10,6 +10,8 @@ OUTPUT_DIR/pipeline  every --pass-pipeline string of the tests, and each
                      registered pass name: for mav-fuzz-pipeline
 OUTPUT_DIR/input-spec  every --input value of test/mav-trace: for
                      mav-fuzz-input-spec
+OUTPUT_DIR/export-json  the JSON entries of every committed .pt2 archive
+                     (test/mav-trace/Inputs/pt2): for mav-fuzz-export-json
 
 File names are content hashes, so rebuilding is idempotent and libFuzzer's
 own additions to the directories are kept.
@@ -19,6 +21,7 @@ import hashlib
 import os
 import re
 import sys
+import zipfile
 
 
 def add(directory, text):
@@ -42,7 +45,8 @@ def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     root, out = sys.argv[1], sys.argv[2]
-    dirs = {k: os.path.join(out, k) for k in ("ir", "pipeline", "input-spec")}
+    dirs = {k: os.path.join(out, k)
+            for k in ("ir", "pipeline", "input-spec", "export-json")}
     for d in dirs.values():
         os.makedirs(d, exist_ok=True)
 
@@ -64,6 +68,16 @@ def main():
             for m in input_re.finditer(text):
                 add(dirs["input-spec"], m.group(1))
                 counts["input-spec"] += 1
+    # The program JSON of each committed torch.export archive.
+    pt2_dir = os.path.join(root, "test", "mav-trace", "Inputs", "pt2")
+    for filename in sorted(os.listdir(pt2_dir)) if os.path.isdir(pt2_dir) \
+            else []:
+        with zipfile.ZipFile(os.path.join(pt2_dir, filename)) as archive:
+            for name in archive.namelist():
+                if "/models/" in name and name.endswith(".json"):
+                    add(dirs["export-json"],
+                        archive.read(name).decode("utf-8"))
+                    counts["export-json"] += 1
     # Each pass alone, and the default pipeline of mav-opt.
     for name in ("cost", "merge", "layout", "color",
                  "cost,merge{threshold=0.01},layout{direction=down},color"):
