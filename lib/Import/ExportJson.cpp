@@ -20,9 +20,7 @@ using namespace mav;
 
 namespace mav::import {
 
-void fail(std::string message) {
-  throw ImportError{std::move(message)};
-}
+void fail(std::string message) { throw ImportError{std::move(message)}; }
 
 //===----------------------------------------------------------------------===//
 // Checked JSON access

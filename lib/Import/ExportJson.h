@@ -1,4 +1,5 @@
-//===- ExportJson.h - Checked JSON and names for the .pt2 reader -*- C++ -*-===//
+//===- ExportJson.h - Checked JSON and names for the .pt2 reader -*- C++
+//-*-===//
 //
 // Internal to lib/Import: the helpers the importer of a serialized
 // ExportedProgram (ExportedProgram.cpp) builds on. JSON from an archive is

@@ -23,6 +23,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ExportJson.h"
+#include "mav/IR/ModelAttributes.h"
 #include "mav/Import/ExportArchive.h"
 
 #include <algorithm>
@@ -438,10 +439,10 @@ void ProgramImporter::readNodes(const json &graphJson) {
     for (const std::string &name : op.results)
       results.push_back(Attribute::type(tensorType(name)));
     DictAttr record;
-    record.set(ctx, "op", Attribute::string(ctx, op.opName));
-    record.set(ctx, "operands",
+    record.set(ctx, attrs::kOpName, Attribute::string(ctx, op.opName));
+    record.set(ctx, attrs::kOpOperands,
                Attribute::list(ctx, operands.data(), operands.size()));
-    record.set(ctx, "results",
+    record.set(ctx, attrs::kOpResults,
                Attribute::list(ctx, results.data(), results.size()));
     op.record = Attribute::dict(ctx, record);
 
@@ -535,11 +536,11 @@ void ProgramImporter::emitInputs(const json &graphJson) {
       node.name = uniqueName(name);
       node.op = std::string(kInputOp);
       node.resultTypes.push_back(tensorType(name));
-      node.attrs.set(ctx, "module", Attribute::string(ctx, ""));
+      node.attrs.set(ctx, attrs::kModule, Attribute::string(ctx, ""));
       auto tensor = tensors.find(name);
       if (tensor != tensors.end() && !tensor->second.symbolicShape.empty())
         node.attrs.set(
-            ctx, "sym_shapes",
+            ctx, attrs::kSymShapes,
             Attribute::stringList(ctx, {tensor->second.symbolicShape}));
       producers[name] = {graph.addNode(std::move(node)), 0};
     }
@@ -651,22 +652,23 @@ void ProgramImporter::emitNode(size_t first, size_t last, bool moduleNode,
                                              : Attribute::string(ctx, spelled));
   }
 
-  node.attrs.set(ctx, "module", Attribute::string(ctx, module.path));
-  node.attrs.set(ctx, "class",
+  node.attrs.set(ctx, attrs::kModule, Attribute::string(ctx, module.path));
+  node.attrs.set(ctx, attrs::kClass,
                  Attribute::list(ctx, classes.data(), classes.size()));
-  node.attrs.set(ctx, "ops",
+  node.attrs.set(ctx, attrs::kOps,
                  Attribute::list(ctx, records.data(), records.size()));
   if (!params.empty())
-    node.attrs.set(ctx, "params", Attribute::dict(ctx, params));
+    node.attrs.set(ctx, attrs::kParams, Attribute::dict(ctx, params));
   if (!shared.empty())
-    node.attrs.set(ctx, "shared_params", Attribute::stringList(ctx, shared));
+    node.attrs.set(ctx, attrs::kSharedParams,
+                   Attribute::stringList(ctx, shared));
   if (!buffers.empty())
-    node.attrs.set(ctx, "buffers", Attribute::dict(ctx, buffers));
+    node.attrs.set(ctx, attrs::kBuffers, Attribute::dict(ctx, buffers));
   if (anySymbolic)
     node.attrs.set(
-        ctx, "sym_shapes",
+        ctx, attrs::kSymShapes,
         Attribute::list(ctx, symbolicShapes.data(), symbolicShapes.size()));
-  node.attrs.set(ctx, "status", Attribute::string(ctx, "ok"));
+  node.attrs.set(ctx, attrs::kStatus, Attribute::string(ctx, attrs::kStatusOk));
   uint32_t index = graph.addNode(std::move(node));
   for (size_t r = 0; r < results.size(); ++r)
     producers[results[r]] = {index, static_cast<uint32_t>(r)};
@@ -712,7 +714,8 @@ Graph ProgramImporter::run(const json &program) {
       slash == std::string_view::npos ? source : source.substr(slash + 1);
   stem = stem.substr(0, stem.find('.'));
   graph.setName(stem.empty() ? "model" : std::string(stem));
-  graph.getAttrs().set(ctx, "source", Attribute::string(ctx, options.source));
+  graph.getAttrs().set(ctx, attrs::kSource,
+                       Attribute::string(ctx, options.source));
 
   for (const std::vector<std::string> &group : options.tiedParameters)
     for (const std::string &name : group)
@@ -765,7 +768,8 @@ Graph ProgramImporter::run(const json &program) {
       unused.set(ctx, standing, Attribute::type(parameterType(placeholder)));
   }
   if (!unused.empty())
-    graph.getAttrs().set(ctx, "unused_params", Attribute::dict(ctx, unused));
+    graph.getAttrs().set(ctx, attrs::kUnusedParams,
+                         Attribute::dict(ctx, unused));
   return std::move(graph);
 }
 

@@ -73,6 +73,9 @@ inline constexpr std::string_view kParams = "params";
 inline constexpr std::string_view kSharedParams = "shared_params";
 /// Dict: buffer name -> tensor type (frontends).
 inline constexpr std::string_view kBuffers = "buffers";
+/// List, one entry per result: the symbolic shape (`"[s77, 8]"`) of a result
+/// whose type shows the sizes' hints, else none (the .pt2 reader).
+inline constexpr std::string_view kSymShapes = "sym_shapes";
 /// Dict: module hyper-parameters shown on hover (frontends).
 inline constexpr std::string_view kArgs = "args";
 /// List of dicts, one per aten op the node stands for (frontends); the keys
