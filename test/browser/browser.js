@@ -15,6 +15,31 @@ exports.launchBrowser = function launchBrowser() {
   });
 };
 
+// Prints `PASS: message`, or throws `FAIL: message: details`: one line per
+// check, for FileCheck, and the first failure ends the script.
+exports.check = function check(condition, message, details) {
+  if (!condition) {
+    throw new Error('FAIL: ' + message +
+                    (details === undefined ? '' : ': ' + JSON.stringify(details)));
+  }
+  console.log('PASS: ' + message);
+};
+
+// Records into `problems` every console error and uncaught exception of
+// `page` and, with `offline`, every request that leaves the file.
+exports.collectProblems = function collectProblems(page, problems, offline) {
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push('console: ' + msg.text());
+  });
+  page.on('pageerror', (err) => problems.push('pageerror: ' + err.message));
+  if (!offline)
+    return;
+  page.on('request', (request) => {
+    if (!request.url().startsWith('file:') && !request.url().startsWith('data:'))
+      problems.push('network request: ' + request.url());
+  });
+};
+
 // Run in the page once `mavApp.ready` resolved: `window.mavNodes`, the
 // spec's node columns as one object per node, for the checks.
 exports.defineNodeList = function defineNodeList(page) {

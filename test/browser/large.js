@@ -10,8 +10,8 @@
 'use strict';
 
 const path = require('path');
-const { launchBrowser, defineNodeList, compareTextWithFigure, clickTableRow } =
-  require('./browser');
+const { launchBrowser, defineNodeList, compareTextWithFigure, clickTableRow,
+        check, collectProblems } = require('./browser');
 
 const [pagePath, screenshot, figurePath] = process.argv.slice(2);
 if (!pagePath || !screenshot || !figurePath) {
@@ -19,22 +19,13 @@ if (!pagePath || !screenshot || !figurePath) {
   process.exit(2);
 }
 
-function check(condition, message, details) {
-  if (!condition)
-    throw new Error('FAIL: ' + message +
-                    (details === undefined ? '' : ': ' + JSON.stringify(details)));
-  console.log('PASS: ' + message);
-}
 
 async function main() {
   const browser = await launchBrowser();
   const problems = [];
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push('console: ' + msg.text());
-    });
-    page.on('pageerror', (err) => problems.push('pageerror: ' + err.message));
+    collectProblems(page, problems, /*offline=*/false);
     const start = Date.now();
     await page.goto('file://' + path.resolve(pagePath));
     await page.waitForFunction(() => window.mavApp !== undefined);

@@ -10,8 +10,8 @@
 
 const path = require('path');
 const fs = require('fs');
-const { launchBrowser, defineNodeList, compareTextWithFigure, clickTableRow } =
-  require('./browser');
+const { launchBrowser, defineNodeList, compareTextWithFigure, clickTableRow,
+        check, collectProblems } = require('./browser');
 
 const [pagePath, shotDir, figurePath] = process.argv.slice(2);
 if (!pagePath || !shotDir || !figurePath) {
@@ -20,13 +20,6 @@ if (!pagePath || !shotDir || !figurePath) {
 }
 fs.mkdirSync(shotDir, { recursive: true });
 
-function check(condition, message, details) {
-  if (!condition) {
-    throw new Error('FAIL: ' + message +
-                    (details === undefined ? '' : ': ' + JSON.stringify(details)));
-  }
-  console.log('PASS: ' + message);
-}
 
 const near = (a, b, eps = 1e-6) => Math.abs(a - b) <= eps;
 
@@ -75,18 +68,10 @@ async function main() {
   const dialogs = [];
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push('console: ' + msg.text());
-    });
-    page.on('pageerror', (err) => problems.push('pageerror: ' + err.message));
+    collectProblems(page, problems, /*offline=*/true);
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
       dialog.dismiss();
-    });
-    // An offline page must not touch the network.
-    page.on('request', (request) => {
-      if (!request.url().startsWith('file:') && !request.url().startsWith('data:'))
-        problems.push('network request: ' + request.url());
     });
 
     await page.goto('file://' + path.resolve(pagePath));

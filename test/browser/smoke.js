@@ -11,8 +11,8 @@
 'use strict';
 
 const path = require('path');
-const { launchBrowser, defineNodeList, compareTextWithFigure } =
-  require('./browser');
+const { launchBrowser, defineNodeList, compareTextWithFigure, check,
+        collectProblems } = require('./browser');
 
 const [pagePath, figurePath] = process.argv.slice(2);
 if (!pagePath || !figurePath) {
@@ -20,27 +20,13 @@ if (!pagePath || !figurePath) {
   process.exit(2);
 }
 
-function check(condition, message, details) {
-  if (!condition) {
-    throw new Error('FAIL: ' + message +
-                    (details === undefined ? '' : ': ' + JSON.stringify(details)));
-  }
-  console.log('PASS: ' + message);
-}
 
 async function main() {
   const browser = await launchBrowser();
   const problems = [];
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push('console: ' + msg.text());
-    });
-    page.on('pageerror', (err) => problems.push('pageerror: ' + err.message));
-    page.on('request', (request) => {
-      if (!request.url().startsWith('file:') && !request.url().startsWith('data:'))
-        problems.push('network request: ' + request.url());
-    });
+    collectProblems(page, problems, /*offline=*/true);
     await page.goto('file://' + path.resolve(pagePath));
     await page.waitForFunction(() => window.mavApp !== undefined);
     await page.evaluate(() => window.mavApp.ready);
