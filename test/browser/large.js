@@ -19,7 +19,6 @@ if (!pagePath || !screenshot || !figurePath) {
   process.exit(2);
 }
 
-
 async function main() {
   const browser = await launchBrowser();
   const problems = [];

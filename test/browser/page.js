@@ -20,7 +20,6 @@ if (!pagePath || !shotDir || !figurePath) {
 }
 fs.mkdirSync(shotDir, { recursive: true });
 
-
 const near = (a, b, eps = 1e-6) => Math.abs(a - b) <= eps;
 
 // In the page: whether the overview's window rectangle covers the main

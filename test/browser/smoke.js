@@ -20,7 +20,6 @@ if (!pagePath || !figurePath) {
   process.exit(2);
 }
 
-
 async function main() {
   const browser = await launchBrowser();
   const problems = [];
