@@ -12,6 +12,7 @@
 
 import os
 import shutil
+import subprocess
 import stat
 
 import lit.formats
@@ -69,6 +70,16 @@ venv_python = os.path.join(config.mav_obj_root, "venv", "bin", "python")
 if not fast and os.path.exists(venv_python):
     config.available_features.add("torch2")
     config.substitutions.append(("%torch2_python", venv_python))
+# The notebook package (`pip install ./`), installed into that venv by
+# utils/setup.sh: `mav_package` tests use it as a user would.
+if "torch2" in config.available_features and subprocess.run(
+        [venv_python, "-c", "import importlib.util, sys; "
+         "sys.exit(importlib.util.find_spec('mav') is None)"]).returncode == 0:
+    config.available_features.add("mav_package")
+    # Jupyter keeps its runtime files (kernel connections) here, not in $HOME.
+    config.environment["JUPYTER_RUNTIME_DIR"] = os.path.join(
+        config.mav_obj_root, "test", "jupyter-runtime")
+    config.environment["HF_HUB_OFFLINE"] = "1"
 # AddressSanitizer reserves terabytes of address space: no `ulimit -v`.
 if config.mav_sanitizers:
     config.available_features.add("asan")

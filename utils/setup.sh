@@ -88,6 +88,36 @@ PY
   fi
 fi
 
+# The notebook package (pyproject.toml) into the same venv, as a user
+# installs it (`pip install ./`), with what its tests use: pytest, Jupyter's
+# nbclient/nbconvert/ipykernel, and IDLMAV for the side-by-side benchmark
+# (utils/bench-notebook.py). Reinstalled when a C++ or Python source is newer
+# than the last install; scikit-build-core keeps its CMake tree in
+# build/python, so a reinstall rebuilds only what changed.
+notebook_pins=(scikit-build-core==1.1.2 pybind11==3.1.0 pytest==9.2.0
+               nbclient==0.11.0 nbconvert==7.17.2 nbformat==5.11.1
+               ipykernel==7.4.0 idlmav==1.1.0)
+if [ "${MAV_TORCH2:-1}" != 0 ]; then
+  if ! "$venv/bin/python" - "${notebook_pins[@]}" 2> /dev/null <<'PY'
+import sys
+from importlib.metadata import version
+sys.exit(any(version(p.split("==")[0]) != p.split("==")[1] for p in sys.argv[1:]))
+PY
+  then
+    echo "setup: installing ${notebook_pins[*]} into $venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check "${notebook_pins[@]}"
+  fi
+  stamp="$venv/.mav-package-installed"
+  if [ ! -f "$stamp" ] || [ -n "$(find "$root/pyproject.toml" \
+       "$root/CMakeLists.txt" "$root/lib" "$root/include" \
+       "$root/utils/plotly-bundle/dist" -newer "$stamp" -print -quit)" ]; then
+    echo "setup: installing the mav package into $venv (pip install ./)"
+    "$venv/bin/pip" install -q --disable-pip-version-check \
+      --no-build-isolation --no-deps "$root"
+    touch "$stamp"
+  fi
+fi
+
 cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=Release)
 [ "${MAV_SANITIZE:-0}" = 1 ] && cmake_args+=(-DMAV_ENABLE_SANITIZERS=ON)
 [ -n "${MAV_ENABLE_TORCH:-}" ] && cmake_args+=(-DMAV_ENABLE_TORCH="$MAV_ENABLE_TORCH")

@@ -30,6 +30,12 @@
     });
   }
 
+  if (failureNotice) {
+    failureNotice.addEventListener('click', function () {
+      selectNode(failedIndex);
+    });
+  }
+
   menu.addEventListener('change', function () {
     state.menu = Number(menu.value);
     var entry = spec.menu.states[state.menu];

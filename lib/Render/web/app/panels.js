@@ -28,6 +28,20 @@
   var searchStatus = element('span', 'mav-search-status', toolbar);
   searchStatus.id = 'mav-search-status';
 
+  // A partial model: the first failed node's error, visible without a
+  // hover (a click on it selects the node).
+  var failedIndex = nodes.status.indexOf('failed');
+  var failureNotice = null;
+  if (failedIndex >= 0) {
+    failureNotice = element('div', 'mav-failure', app);
+    failureNotice.id = 'mav-failure';
+    failureNotice.textContent = 'The forward pass failed in ' +
+        nodes.name[failedIndex] + ' (' + nodes.op[failedIndex] + '): ' +
+        (nodes.error[failedIndex] || 'failed') +
+        '. Later nodes are drawn grey: they did not run.';
+    failureNotice.title = 'Click to select the failed node';
+  }
+
   var panels = element('div', 'mav-panels', app);
   var slider = null;
   if (spec.slider.enabled) {
