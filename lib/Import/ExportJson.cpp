@@ -10,6 +10,8 @@
 
 #include "ExportJson.h"
 
+#include "mav/Support/Text.h"
+
 #include <algorithm>
 #include <cctype>
 #include <unordered_set>
@@ -171,13 +173,7 @@ bool isMethodCall(std::string_view name, std::string_view sourceText,
 std::string_view lastSourceLine(std::string_view trace) {
   std::string_view result;
   bool generatedFrame = false;
-  size_t start = 0;
-  while (start < trace.size()) {
-    size_t end = trace.find('\n', start);
-    if (end == std::string_view::npos)
-      end = trace.size();
-    std::string_view line = trace.substr(start, end - start);
-    start = end + 1;
+  for (std::string_view line : splitString(trace, "\n")) {
     while (!line.empty() && std::isspace(static_cast<unsigned char>(line[0])))
       line.remove_prefix(1);
     while (!line.empty() &&

@@ -25,6 +25,7 @@
 #include "ExportJson.h"
 #include "mav/IR/ModelAttributes.h"
 #include "mav/Import/ExportArchive.h"
+#include "mav/Support/Text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -376,13 +377,7 @@ std::vector<ModuleFrame>
 ProgramImporter::parseModuleStack(std::string_view text) const {
   // `key,path,class` entries separated by `;` (serialize.py).
   std::vector<ModuleFrame> stack;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find(';', start);
-    if (end == std::string_view::npos)
-      end = text.size();
-    std::string_view entry = text.substr(start, end - start);
-    start = end + 1;
+  for (std::string_view entry : splitString(text, ";")) {
     size_t first = entry.find(',');
     size_t last = entry.rfind(',');
     if (first == std::string_view::npos || first == last)

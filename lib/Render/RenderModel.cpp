@@ -85,9 +85,7 @@ std::string mav::escapeHtml(std::string_view text) {
   return out;
 }
 
-std::string mav::escapePlotlyText(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
+void mav::appendPlotlyText(std::string &out, std::string_view text) {
   for (char c : text) {
     if (c == '&')
       out += "&amp;";
@@ -98,6 +96,12 @@ std::string mav::escapePlotlyText(std::string_view text) {
     else
       out += c;
   }
+}
+
+std::string mav::escapePlotlyText(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  appendPlotlyText(out, text);
   return out;
 }
 
@@ -410,17 +414,7 @@ std::string RenderModel::getHoverText(uint32_t index) const {
   for (size_t i = 0; i < lines.size(); ++i) {
     if (i)
       text += "<br>";
-    // escapePlotlyText, appended in place (10,000s of lines per figure).
-    for (char c : lines[i]) {
-      if (c == '&')
-        text += "&amp;";
-      else if (c == '<')
-        text += "&lt;";
-      else if (c == '>')
-        text += "&gt;";
-      else
-        text += c;
-    }
+    appendPlotlyText(text, lines[i]); // in place: 10,000s of lines
   }
   return text;
 }

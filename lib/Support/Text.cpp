@@ -60,3 +60,18 @@ std::optional<size_t> mav::findInvalidUtf8(std::string_view text) {
   }
   return std::nullopt;
 }
+
+std::vector<std::string_view> mav::splitString(std::string_view text,
+                                               std::string_view separator) {
+  std::vector<std::string_view> pieces;
+  size_t start = 0;
+  while (true) {
+    size_t pos = text.find(separator, start);
+    if (pos == std::string_view::npos) {
+      pieces.push_back(text.substr(start));
+      return pieces;
+    }
+    pieces.push_back(text.substr(start, pos - start));
+    start = pos + separator.size();
+  }
+}

@@ -287,9 +287,7 @@ void Interpreter::runLoop(const jit::Node *node, Env &env,
   const jit::Block *body = node->blocks()[0];
   Slot tripCount = readInput(env, node->input(0));
   Slot condition = readInput(env, node->input(1));
-  std::vector<Slot> carried;
-  for (size_t i = 2; i < node->inputs().size(); ++i)
-    carried.push_back(readInput(env, node->inputs()[i]));
+  std::vector<Slot> carried = readInputs(env, node, 2);
 
   auto runIteration = [&](Slot iteration) {
     env[body->inputs()[0]] = std::move(iteration);
@@ -367,15 +365,11 @@ void Interpreter::runCallMethod(const jit::Node *node, Env &env,
   bool enterLeaf = options.granularity == TraceGranularity::Module &&
                    !current && callee_module != module && callee_module->leaf;
   if (!enterLeaf) {
-    std::vector<Slot> results = callGraph(callee, node, env, 0, callee_module);
-    for (size_t i = 0; i < results.size(); ++i)
-      env[node->outputs()[i]] = std::move(results[i]);
+    bindOutputs(node, env, callGraph(callee, node, env, 0, callee_module));
     return;
   }
 
-  std::vector<Slot> args;
-  for (size_t i = 1; i < node->inputs().size(); ++i)
-    args.push_back(readInput(env, node->inputs()[i]));
+  std::vector<Slot> args = readInputs(env, node, 1);
   OpenNode open = openNode(pathToName(callee_module->path),
                            callee_module->opName, callee_module, args, node);
   if (!callee_module->args.empty())
@@ -403,14 +397,10 @@ void Interpreter::runCallFunction(const jit::Node *node, Env &env,
   jit::Graph &callee = *jit::toGraphFunction(*function).graph();
   bool group = options.granularity == TraceGranularity::Module && !current;
   if (!group) {
-    std::vector<Slot> results = callGraph(callee, node, env, 1, module);
-    for (size_t i = 0; i < results.size(); ++i)
-      env[node->outputs()[i]] = std::move(results[i]);
+    bindOutputs(node, env, callGraph(callee, node, env, 1, module));
     return;
   }
-  std::vector<Slot> args;
-  for (size_t i = 1; i < node->inputs().size(); ++i)
-    args.push_back(readInput(env, node->inputs()[i]));
+  std::vector<Slot> args = readInputs(env, node, 1);
   std::string name = function->name();
   OpenNode open = openNode(functionNodeName(module->path, name),
                            fmt::format("{}()", name), module, args, node);

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mav/Support/Text.h"
 #include "mav/Trace/Trace.h"
 
 #include <charconv>
@@ -16,21 +17,6 @@
 using namespace mav;
 
 namespace {
-
-std::vector<std::string_view> splitOn(std::string_view text,
-                                      std::string_view separator) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (true) {
-    size_t pos = text.find(separator, start);
-    if (pos == std::string_view::npos) {
-      parts.push_back(text.substr(start));
-      return parts;
-    }
-    parts.push_back(text.substr(start, pos - start));
-    start = pos + separator.size();
-  }
-}
 
 std::optional<int64_t> parseInteger(std::string_view text) {
   int64_t value = 0;
@@ -84,7 +70,7 @@ bool isSupportedInputDType(DType dtype) {
 
 std::optional<InputSpec> InputSpec::parse(std::string_view text,
                                           std::string &error) {
-  std::vector<std::string_view> fields = splitOn(text, ":");
+  std::vector<std::string_view> fields = splitString(text, ":");
   if (fields.size() > 3) {
     error = fmt::format("invalid input '{}': expected DIMS[:DTYPE[:LOW..HIGH]]",
                         text);
@@ -96,7 +82,7 @@ std::optional<InputSpec> InputSpec::parse(std::string_view text,
     error = fmt::format("invalid input '{}': missing dimensions", text);
     return std::nullopt;
   }
-  for (std::string_view dim : splitOn(fields[0], "x")) {
+  for (std::string_view dim : splitString(fields[0], "x")) {
     std::optional<int64_t> value = parseInteger(dim);
     if (!value || *value < 0) {
       error = fmt::format("invalid dimension '{}' in input '{}'", dim, text);
@@ -115,7 +101,7 @@ std::optional<InputSpec> InputSpec::parse(std::string_view text,
   }
 
   if (fields.size() > 2) {
-    std::vector<std::string_view> bounds = splitOn(fields[2], "..");
+    std::vector<std::string_view> bounds = splitString(fields[2], "..");
     std::optional<double> low, high;
     if (bounds.size() == 2) {
       low = parseNumber(bounds[0]);

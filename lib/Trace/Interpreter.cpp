@@ -324,6 +324,20 @@ Slot Interpreter::readInput(const Env &env, const jit::Value *value) const {
   return it->second;
 }
 
+std::vector<Slot> Interpreter::readInputs(const Env &env, const jit::Node *node,
+                                          size_t first) const {
+  std::vector<Slot> slots;
+  for (size_t i = first; i < node->inputs().size(); ++i)
+    slots.push_back(readInput(env, node->inputs()[i]));
+  return slots;
+}
+
+void Interpreter::bindOutputs(const jit::Node *node, Env &env,
+                              std::vector<Slot> results) {
+  for (size_t i = 0; i < results.size(); ++i)
+    env[node->outputs()[i]] = std::move(results[i]);
+}
+
 std::vector<ValueRef> Interpreter::getSources(const Slot &slot) const {
   if (!slot.known)
     return slot.sources;

@@ -163,6 +163,12 @@ private:
   std::vector<ValueRef> getSources(const std::vector<Slot> &slots) const;
   void registerProducer(const c10::IValue &value, ValueRef ref);
   Slot readInput(const Env &env, const jit::Value *value) const;
+  /// The slots of `node`'s inputs from `first` on.
+  std::vector<Slot> readInputs(const Env &env, const jit::Node *node,
+                               size_t first) const;
+  /// Gives `node`'s outputs in `env` the call's results, in order.
+  static void bindOutputs(const jit::Node *node, Env &env,
+                          std::vector<Slot> results);
 
   // The progress line's estimate (Interpreter.cpp).
   size_t countStaticOps(jit::Graph &graph, size_t depth);

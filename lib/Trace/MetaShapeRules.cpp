@@ -77,6 +77,12 @@ struct StackOperands {
   const c10::IValue &operator()(size_t index) const {
     return stack[stack.size() - count + index];
   }
+  /// Whether operand `index` is a defined tensor on the meta device.
+  bool isMetaTensor(size_t index) const {
+    const c10::IValue &value = (*this)(index);
+    return value.isTensor() && value.toTensor().defined() &&
+           value.toTensor().is_meta();
+  }
 };
 
 /// An `int[N]` operand: a list, or one int for every dimension.
@@ -287,8 +293,7 @@ bool inferNormalization(const jit::Node *node, jit::Stack &stack) {
   if (!operand.read(node, firstChannel + numChannel))
     return false;
   size_t count = operand.count;
-  if (!operand(0).isTensor() || !operand(0).toTensor().defined() ||
-      !operand(0).toTensor().is_meta())
+  if (!operand.isMetaTensor(0))
     return false;
   const at::Tensor &input = operand(0).toTensor();
   // A tensor operand that must be undefined or have exactly `dims`.
@@ -351,8 +356,7 @@ bool inferSimpleOp(const jit::Node *node, jit::Stack &stack) {
   if (!operand.read(node, 1))
     return false;
   size_t count = operand.count;
-  if (!operand(0).isTensor() || !operand(0).toTensor().defined() ||
-      !operand(0).toTensor().is_meta())
+  if (!operand.isMetaTensor(0))
     return false;
   const at::Tensor &first = operand(0).toTensor();
   at::Tensor result;

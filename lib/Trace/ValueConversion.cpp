@@ -10,6 +10,8 @@
 
 #include "ValueConversion.h"
 
+#include "mav/Support/Text.h"
+
 #include <fmt/format.h>
 
 using namespace mav;
@@ -139,6 +141,20 @@ Type mav::trace::getIValueType(IRContext &ctx, const c10::IValue &value) {
   return Type::unknown();
 }
 
+/// A bool, int, double or string IValue as an attribute.
+static std::optional<Attribute> getScalarAttr(IRContext &ctx,
+                                              const c10::IValue &value) {
+  if (value.isBool())
+    return Attribute::boolean(value.toBool());
+  if (value.isInt())
+    return Attribute::integer(value.toInt());
+  if (value.isDouble())
+    return Attribute::real(value.toDouble());
+  if (value.isString())
+    return Attribute::string(ctx, value.toStringRef());
+  return std::nullopt;
+}
+
 Attribute mav::trace::getIValueAttr(IRContext &ctx, const c10::IValue &value,
                                     bool metaIsCpu) {
   if (value.isTensor()) {
@@ -148,14 +164,8 @@ Attribute mav::trace::getIValueAttr(IRContext &ctx, const c10::IValue &value,
   }
   if (value.isNone())
     return Attribute::none();
-  if (value.isBool())
-    return Attribute::boolean(value.toBool());
-  if (value.isInt())
-    return Attribute::integer(value.toInt());
-  if (value.isDouble())
-    return Attribute::real(value.toDouble());
-  if (value.isString())
-    return Attribute::string(ctx, value.toStringRef());
+  if (std::optional<Attribute> scalar = getScalarAttr(ctx, value))
+    return *scalar;
   if (value.isDevice()) {
     c10::Device device = value.toDevice();
     if (metaIsCpu && device.is_meta())
@@ -182,14 +192,8 @@ Attribute mav::trace::getIValueAttr(IRContext &ctx, const c10::IValue &value,
 std::optional<Attribute>
 mav::trace::getHyperParameterAttr(IRContext &ctx, const c10::IValue &value,
                                   bool nested) {
-  if (value.isBool())
-    return Attribute::boolean(value.toBool());
-  if (value.isInt())
-    return Attribute::integer(value.toInt());
-  if (value.isDouble())
-    return Attribute::real(value.toDouble());
-  if (value.isString())
-    return Attribute::string(ctx, value.toStringRef());
+  if (std::optional<Attribute> scalar = getScalarAttr(ctx, value))
+    return scalar;
   if (nested || !(value.isTuple() || value.isList()))
     return std::nullopt;
   c10::ArrayRef<c10::IValue> elements =
@@ -236,19 +240,15 @@ std::string mav::trace::getTrimmedMessage(const std::exception &error) {
   // appends ("Exception raised from ...").
   constexpr size_t kMaxLines = 3;
   std::vector<std::string_view> lines;
-  size_t start = 0;
-  while (start <= text.size() && lines.size() < kMaxLines) {
-    size_t end = text.find('\n', start);
-    if (end == std::string_view::npos)
-      end = text.size();
-    std::string_view line = text.substr(start, end - start);
+  for (std::string_view line : splitString(text, "\n")) {
+    if (lines.size() == kMaxLines)
+      break;
     while (!line.empty() && (line.back() == ' ' || line.back() == '\r'))
       line.remove_suffix(1);
     if (line.rfind("Exception raised from", 0) == 0)
       break;
     if (!line.empty())
       lines.push_back(line);
-    start = end + 1;
   }
   if (lines.empty())
     return "unknown error";

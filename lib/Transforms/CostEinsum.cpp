@@ -10,6 +10,8 @@
 
 #include "CostFormulas.h"
 
+#include "mav/Support/Text.h"
+
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -34,14 +36,7 @@ cost::detail::einsumCost(std::string_view equation,
     rhs = eq.substr(arrow + 2);
     explicitOutput = true;
   }
-  std::vector<std::string> terms;
-  for (size_t start = 0;;) {
-    size_t comma = lhs.find(',', start);
-    terms.push_back(lhs.substr(start, comma - start));
-    if (comma == std::string::npos)
-      break;
-    start = comma + 1;
-  }
+  std::vector<std::string_view> terms = splitString(lhs, ",");
   if (terms.size() != tensors.size() || tensors.empty())
     return std::nullopt;
 
@@ -50,7 +45,7 @@ cost::detail::einsumCost(std::string_view equation,
   size_t maxEllipsis = 0;
   std::map<int, int> letterCount;
   for (size_t t = 0; t < terms.size(); ++t) {
-    const std::string &term = terms[t];
+    std::string_view term = terms[t];
     const std::vector<int64_t> &dims = tensors[t]->getDims();
     size_t letters = 0;
     for (char c : term)

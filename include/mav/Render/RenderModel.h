@@ -157,6 +157,8 @@ std::string escapeHtml(std::string_view text);
 /// table cells, titles). Plotly decodes only a few entities (`&amp;`,
 /// `&lt;`, `&gt;`), so quotes stay as they are: outside a tag they are text.
 std::string escapePlotlyText(std::string_view text);
+/// The same, appended to `out`.
+void appendPlotlyText(std::string &out, std::string_view text);
 
 /// Rounds a coordinate or size so that outputs are short and stable.
 double roundForOutput(double value);

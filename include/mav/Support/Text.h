@@ -1,7 +1,7 @@
 //===- Text.h - UTF-8 and small text helpers --------------------*- C++ -*-===//
 //
 // The IR is UTF-8 text; these helpers validate it and let printers escape
-// bytes that are not part of a valid UTF-8 sequence.
+// bytes that are not part of a valid UTF-8 sequence. Also: splitting text.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace mav {
 
@@ -21,6 +22,12 @@ size_t getUtf8SequenceLength(std::string_view text, size_t pos);
 
 /// Offset of the first byte that is not valid UTF-8, if any.
 std::optional<size_t> findInvalidUtf8(std::string_view text);
+
+/// The pieces of `text` between occurrences of `separator` (non-empty),
+/// empty pieces included: "a;;b;" gives "a", "", "b", "". The views point
+/// into `text`.
+std::vector<std::string_view> splitString(std::string_view text,
+                                          std::string_view separator);
 
 } // namespace mav
 

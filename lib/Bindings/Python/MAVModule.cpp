@@ -38,23 +38,22 @@ using namespace mav;
 
 namespace {
 
-const PassRegistry &getPasses() {
-  static const PassRegistry registry = [] {
-    PassRegistry passes;
+/// The registered passes and backends, filled once.
+struct Registries {
+  PassRegistry passes;
+  BackendRegistry backends;
+  Registries() {
     registerAllPasses(passes);
-    return passes;
-  }();
-  return registry;
-}
-
-const BackendRegistry &getBackends() {
-  static const BackendRegistry registry = [] {
-    BackendRegistry backends;
     registerAllBackends(backends);
-    return backends;
-  }();
-  return registry;
+  }
+};
+
+const Registries &getRegistries() {
+  static const Registries registries;
+  return registries;
 }
+const PassRegistry &getPasses() { return getRegistries().passes; }
+const BackendRegistry &getBackends() { return getRegistries().backends; }
 
 /// The exception every core error becomes (registered as mav.MavError).
 struct MavError : std::runtime_error {
