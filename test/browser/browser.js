@@ -15,6 +15,32 @@ exports.launchBrowser = function launchBrowser() {
   });
 };
 
+// Runs `body(browser)` with a launched chromium and closes it after. A
+// failure (the `FAIL: ...` error of check, or any other) is printed as one
+// line, and the script exits 1.
+exports.runBrowserTest = function runBrowserTest(body) {
+  (async () => {
+    const browser = await exports.launchBrowser();
+    try {
+      await body(browser);
+    } finally {
+      await browser.close();
+    }
+  })().catch((err) => {
+    console.log(err.message);
+    process.exit(1);
+  });
+};
+
+// A new 1400-px-wide page whose console errors (and, with `offline`,
+// network requests) go to `problems`.
+exports.openPage = function openPage(browser, problems, offline, height = 800) {
+  return browser.newPage({ viewport: { width: 1400, height } }).then((page) => {
+    exports.collectProblems(page, problems, offline);
+    return page;
+  });
+};
+
 // Prints `PASS: message`, or throws `FAIL: message: details`: one line per
 // check, for FileCheck, and the first failure ends the script.
 exports.check = function check(condition, message, details) {

@@ -9,7 +9,7 @@
 'use strict';
 
 const path = require('path');
-const { launchBrowser, check, collectProblems } = require('./browser');
+const { runBrowserTest, openPage, check } = require('./browser');
 
 const [htmlPath] = process.argv.slice(2);
 if (!htmlPath) {
@@ -51,91 +51,77 @@ async function drawn(frame) {
   });
 }
 
-async function main() {
-  const browser = await launchBrowser();
+runBrowserTest(async (browser) => {
   const problems = [];
-  try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    // nbconvert's template (not mav) loads require.js and MathJax from a
-    // CDN; they are answered empty here, as an offline viewer would fail
-    // them. Any other request leaving the file is a problem.
-    collectProblems(page, problems, /*offline=*/false);
-    await page.route(/^https?:/, (route) => {
-      const url = route.request().url();
-      const template = route.request().frame() === page.mainFrame() &&
-          /cdnjs\.cloudflare\.com\/ajax\/libs\/(require|mathjax)/.test(url);
-      if (!template) problems.push('network request: ' + url);
-      return template ? route.fulfill({ status: 200, body: '' }) : route.abort();
-    });
-    await page.goto('file://' + path.resolve(htmlPath));
-    const frames = await pageFrames(page);
-    for (const f of frames) {
-      await f.frame.waitForFunction(() => window.mavApp !== undefined ||
-          document.querySelector('#mav-figure .scatterlayer') !== null,
-          null, { timeout: 20000 });
-      f.info = await drawn(f.frame);
-    }
-    const kinds = frames.map((f) => f.info.kind).join(',');
-    check(kinds === 'page,figure,page,page',
-          'the exported notebook holds three pages and one figure', kinds);
-    check(problems.length === 0, 'no console errors and no network requests',
-          problems);
-    const pages = frames.filter((f) => f.info.kind === 'page');
-    check(pages.every((f) => f.info.nodes > 0 && f.info.points === f.info.nodes),
-          'every page draws all its nodes', pages.map((f) => f.info));
-    const figure = frames.find((f) => f.info.kind === 'figure');
-    check(figure.info.points > 0, 'the portable figure is drawn', figure.info);
-
-    // Click a node of resnet18's page: its table row is highlighted.
-    const resnet = pages[0];
-    await resnet.handle.evaluate((e) => e.scrollIntoView({ block: 'start' }));
-    const target = await resnet.frame.evaluate(() => {
-      const app = window.mavApp;
-      let index = -1;
-      for (let i = 1; i < app.nodeCount; ++i) {
-        const n = app.node(i);
-        if (!n.parent && n.op !== 'output') { index = i; break; }
-      }
-      const node = app.node(index);
-      const layout = app.main._fullLayout;
-      const box = app.main.getBoundingClientRect();
-      return { index, x: box.left + layout._size.l + layout.xaxis.d2p(node.x),
-               y: box.top + layout._size.t + layout.yaxis.d2p(node.y) };
-    });
-    const frameBox = await resnet.handle.boundingBox();
-    await page.mouse.click(frameBox.x + target.x, frameBox.y + target.y);
-    await resnet.frame.waitForFunction((i) => window.mavApp.state.selected === i,
-                                       target.index, { timeout: 5000 });
-    const row = await resnet.frame.evaluate(() => {
-      const selected = document.querySelector('#mav-table tbody tr.mav-selected');
-      return selected && Number(selected.dataset.node);
-    });
-    check(row === target.index, 'clicking a node highlights its table row',
-          { target, row });
-
-    // The half-written model: fc2 failed, drawn red, its error visible.
-    const half = pages[2];
-    const failed = half.info.failed;
-    check(failed.length === 1 && failed[0].name === 'fc2' &&
-          failed[0].color.toUpperCase() === '#FF0000' && half.info.notRun > 0,
-          'the failed module of the half-written model is red, later ones not-run',
-          half.info);
-    const notice = await half.frame.evaluate(() => {
-      const box = document.getElementById('mav-failure');
-      if (!box) return null;
-      const rect = box.getBoundingClientRect();
-      return { text: box.textContent, visible: rect.width > 0 && rect.height > 0 };
-    });
-    check(notice && notice.visible &&
-          notice.text.includes('mat1 and mat2 shapes cannot be multiplied'),
-          'its error text is visible', notice);
-    check(problems.length === 0, 'no console errors after the clicks', problems);
-  } finally {
-    await browser.close();
+  // nbconvert's template (not mav) loads require.js and MathJax from a
+  // CDN; they are answered empty here, as an offline viewer would fail
+  // them. Any other request leaving the file is a problem.
+  const page = await openPage(browser, problems, /*offline=*/false, 900);
+  await page.route(/^https?:/, (route) => {
+    const url = route.request().url();
+    const template = route.request().frame() === page.mainFrame() &&
+        /cdnjs\.cloudflare\.com\/ajax\/libs\/(require|mathjax)/.test(url);
+    if (!template) problems.push('network request: ' + url);
+    return template ? route.fulfill({ status: 200, body: '' }) : route.abort();
+  });
+  await page.goto('file://' + path.resolve(htmlPath));
+  const frames = await pageFrames(page);
+  for (const f of frames) {
+    await f.frame.waitForFunction(() => window.mavApp !== undefined ||
+        document.querySelector('#mav-figure .scatterlayer') !== null,
+        null, { timeout: 20000 });
+    f.info = await drawn(f.frame);
   }
-}
+  const kinds = frames.map((f) => f.info.kind).join(',');
+  check(kinds === 'page,figure,page,page',
+        'the exported notebook holds three pages and one figure', kinds);
+  check(problems.length === 0, 'no console errors and no network requests',
+        problems);
+  const pages = frames.filter((f) => f.info.kind === 'page');
+  check(pages.every((f) => f.info.nodes > 0 && f.info.points === f.info.nodes),
+        'every page draws all its nodes', pages.map((f) => f.info));
+  const figure = frames.find((f) => f.info.kind === 'figure');
+  check(figure.info.points > 0, 'the portable figure is drawn', figure.info);
 
-main().catch((err) => {
-  console.log(err.message);
-  process.exit(1);
+  // Click a node of resnet18's page: its table row is highlighted.
+  const resnet = pages[0];
+  const target = await resnet.frame.evaluate(() => {
+    const app = window.mavApp;
+    for (let i = 1; i < app.nodeCount; ++i) {
+      const n = app.node(i);
+      if (!n.parent && n.op !== 'output') return { index: i };
+    }
+    return { index: -1 };
+  });
+  // The point's marker, scrolled into view and stable, clicked where it is
+  // drawn (`force`: Plotly's drag layer above it takes the click, as for a
+  // user).
+  await resnet.frame.locator('#mav-main .scatterlayer .trace:nth-child(2) .point')
+      .nth(target.index).click({ force: true });
+  await resnet.frame.waitForFunction((i) => window.mavApp.state.selected === i,
+                                     target.index, { timeout: 5000 });
+  const row = await resnet.frame.evaluate(() => {
+    const selected = document.querySelector('#mav-table tbody tr.mav-selected');
+    return selected && Number(selected.dataset.node);
+  });
+  check(row === target.index, 'clicking a node highlights its table row',
+        { target, row });
+
+  // The half-written model: fc2 failed, drawn red, its error visible.
+  const half = pages[2];
+  const failed = half.info.failed;
+  check(failed.length === 1 && failed[0].name === 'fc2' &&
+        failed[0].color.toUpperCase() === '#FF0000' && half.info.notRun > 0,
+        'the failed module of the half-written model is red, later ones not-run',
+        half.info);
+  const notice = await half.frame.evaluate(() => {
+    const box = document.getElementById('mav-failure');
+    if (!box) return null;
+    const rect = box.getBoundingClientRect();
+    return { text: box.textContent, visible: rect.width > 0 && rect.height > 0 };
+  });
+  check(notice && notice.visible &&
+        notice.text.includes('mat1 and mat2 shapes cannot be multiplied'),
+        'its error text is visible', notice);
+  check(problems.length === 0, 'no console errors after the clicks', problems);
 });

@@ -11,8 +11,8 @@
 'use strict';
 
 const path = require('path');
-const { launchBrowser, defineNodeList, compareTextWithFigure, check,
-        collectProblems } = require('./browser');
+const { runBrowserTest, openPage, defineNodeList, compareTextWithFigure,
+        check } = require('./browser');
 
 const [pagePath, figurePath] = process.argv.slice(2);
 if (!pagePath || !figurePath) {
@@ -20,59 +20,48 @@ if (!pagePath || !figurePath) {
   process.exit(2);
 }
 
-async function main() {
-  const browser = await launchBrowser();
+runBrowserTest(async (browser) => {
   const problems = [];
-  try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
-    collectProblems(page, problems, /*offline=*/true);
-    await page.goto('file://' + path.resolve(pagePath));
-    await page.waitForFunction(() => window.mavApp !== undefined);
-    await page.evaluate(() => window.mavApp.ready);
-    await defineNodeList(page);
-    const info = await page.evaluate(() => ({
-      nodes: window.mavNodes.length,
-      points: document.querySelectorAll(
-        '#mav-main .scatterlayer .trace:nth-child(2) .point').length,
-      overviewPoints: window.mavApp.state.overview.nodes,
-    }));
-    check(problems.length === 0, 'page loads without console errors', problems);
-    check(info.nodes > 0 && info.points === info.nodes &&
-          info.overviewPoints === info.nodes,
-          'main graph and overview draw every node', info);
-    const text = await compareTextWithFigure(page, figurePath);
-    check(text.nodes === info.nodes && text.hoverDiffs === 0 &&
-          text.cellDiffs === 0,
-          'table has a row per node with the figure\'s text', text);
+  const page = await openPage(browser, problems, /*offline=*/true);
+  await page.goto('file://' + path.resolve(pagePath));
+  await page.waitForFunction(() => window.mavApp !== undefined);
+  await page.evaluate(() => window.mavApp.ready);
+  await defineNodeList(page);
+  const info = await page.evaluate(() => ({
+    nodes: window.mavNodes.length,
+    points: document.querySelectorAll(
+      '#mav-main .scatterlayer .trace:nth-child(2) .point').length,
+    overviewPoints: window.mavApp.state.overview.nodes,
+  }));
+  check(problems.length === 0, 'page loads without console errors', problems);
+  check(info.nodes > 0 && info.points === info.nodes &&
+        info.overviewPoints === info.nodes,
+        'main graph and overview draw every node', info);
+  const text = await compareTextWithFigure(page, figurePath);
+  check(text.nodes === info.nodes && text.hoverDiffs === 0 &&
+        text.cellDiffs === 0,
+        'table has a row per node with the figure\'s text', text);
 
-    // Click the first top-level node after the input.
-    const target = await page.evaluate(() => {
-      const app = window.mavApp;
-      const index = window.mavNodes.findIndex(
-        (n, i) => i > 0 && !n.parent && n.op !== 'output');
-      const node = window.mavNodes[index];
-      const layout = app.main._fullLayout;
-      const box = app.main.getBoundingClientRect();
-      return { index, name: node.name,
-               x: box.left + layout._size.l + layout.xaxis.d2p(node.x),
-               y: box.top + layout._size.t + layout.yaxis.d2p(node.y) };
-    });
-    await page.mouse.click(target.x, target.y);
-    await page.waitForFunction((i) => window.mavApp.state.selected === i,
-                               target.index, { timeout: 5000 });
-    const row = await page.evaluate(() => {
-      const selected = document.querySelector('#mav-table tbody tr.mav-selected');
-      return selected && Number(selected.dataset.node);
-    });
-    check(row === target.index, 'clicking a node highlights its table row',
-          { target, row });
-    check(problems.length === 0, 'no console errors after the clicks', problems);
-  } finally {
-    await browser.close();
-  }
-}
-
-main().catch((err) => {
-  console.log(err.message);
-  process.exit(1);
+  // Click the first top-level node after the input.
+  const target = await page.evaluate(() => {
+    const app = window.mavApp;
+    const index = window.mavNodes.findIndex(
+      (n, i) => i > 0 && !n.parent && n.op !== 'output');
+    const node = window.mavNodes[index];
+    const layout = app.main._fullLayout;
+    const box = app.main.getBoundingClientRect();
+    return { index, name: node.name,
+             x: box.left + layout._size.l + layout.xaxis.d2p(node.x),
+             y: box.top + layout._size.t + layout.yaxis.d2p(node.y) };
+  });
+  await page.mouse.click(target.x, target.y);
+  await page.waitForFunction((i) => window.mavApp.state.selected === i,
+                             target.index, { timeout: 5000 });
+  const row = await page.evaluate(() => {
+    const selected = document.querySelector('#mav-table tbody tr.mav-selected');
+    return selected && Number(selected.dataset.node);
+  });
+  check(row === target.index, 'clicking a node highlights its table row',
+        { target, row });
+  check(problems.length === 0, 'no console errors after the clicks', problems);
 });
