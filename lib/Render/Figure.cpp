@@ -525,7 +525,7 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
     list(parents).emplace_back(node.parent ? json(*node.parent) : json());
     list(params).emplace_back(node.params);
     list(flops).emplace_back(node.flops);
-    list(activations).emplace_back(node.activations);
+    list(activations).emplace_back(model.getActivationsCell(i));
     list(argCounts).emplace_back(node.args.size());
     for (const std::string &line : node.args)
       list(args).emplace_back(line);

@@ -427,6 +427,16 @@ std::vector<std::string> RenderModel::getTableHeader() const {
 
 std::vector<std::string> RenderModel::getTableRow(uint32_t index) const {
   const RenderNode &node = nodes[index];
-  return {node.name, node.op, node.activations, formatThousands(node.params),
-          formatThousands(node.flops)};
+  return {node.name, node.op, getActivationsCell(index),
+          formatThousands(node.params), formatThousands(node.flops)};
+}
+
+std::string RenderModel::getActivationsCell(uint32_t index) const {
+  const RenderNode &node = nodes[index];
+  if (node.status == attrs::kStatusFailed)
+    return "failed: " +
+           (node.error.empty() ? std::string("no message") : node.error);
+  if (node.status == attrs::kStatusNotRun)
+    return "not run";
+  return node.activations;
 }

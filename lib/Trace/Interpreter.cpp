@@ -667,6 +667,10 @@ std::optional<Graph> Interpreter::run(std::vector<c10::IValue> inputs,
   output.name = makeUniqueName(std::string(kOutputOp));
   output.op = std::string(kOutputOp);
   output.operands = getSources(results);
+  // A forward that failed never produced its output.
+  if (notRunMode)
+    output.attrs.set(ctx, attrs::kStatus,
+                     Attribute::string(ctx, attrs::kStatusNotRun));
   graph.addNode(std::move(output));
 
   // Parameters no node read (modules never called): reported on the graph

@@ -5,7 +5,8 @@
 // Pooling, ..., or Uncategorized) and a `color` (`#RRGGBB`), so that
 // renderers only read attributes. The colour of a node is, first match wins:
 //   1. failed node (status "failed")    -> the Error colour;
-//   2. network input or output          -> the InOut colour;
+//   2. network input or output that ran -> the InOut colour (the output
+//      of a forward that failed is not-run, rule 3);
 //   3. not-run node (status "not-run")  -> the NotRun colour;
 //   4. operation the user mapped        -> that colour;
 //   5. category mapped (user, then the palette's base map) -> that colour;
@@ -648,7 +649,8 @@ LogicalResult ColorPass::run(Graph &graph, PassContext &context) {
     std::string_view status = attrs::getStatus(node);
     if (status == attrs::kStatusFailed) {
       colors[i] = scheme.errorColor;
-    } else if (node.isInput() || node.isOutput()) {
+    } else if ((node.isInput() || node.isOutput()) &&
+               status != attrs::kStatusNotRun) {
       colors[i] = scheme.inOutColor;
     } else if (status == attrs::kStatusNotRun) {
       colors[i] = scheme.notRunColor;
@@ -748,7 +750,8 @@ void mav::registerColorPass(PassRegistry &registry) {
       "Dropout, Sparse, Distance, Loss, Vision or Uncategorized) and `color` "
       "(`#RRGGBB`) on every node, and the graph attribute `color.palette`. "
       "First match wins: failed node (role Error: #FF0000, every palette), "
-      "input/output (InOut: #000000; `large`: entry 5), "
+      "input/output that ran (InOut: #000000; `large`: entry 5; a failed "
+      "forward's not-run output is NotRun), "
       "not-run node (NotRun: #D3D3D3), an operation in the user map, a "
       "category in the user or base map, the next free palette colour "
       "(operations picked alternately by most nodes and most parameters), "

@@ -161,6 +161,7 @@ def test_half_written_model_draws_with_failed_module():
     ir = drawn.captured_ir
     assert 'status = "failed"' in ir and 'status = "not-run"' in ir
     assert "mat1 and mat2 shapes cannot be multiplied" in ir
+    assert 'node "output"(%head) {status = "not-run"}' in ir
     # Every parameter is counted, the not-run head's too.
     assert drawn.totals["params"] == n_params(HalfWritten())
     assert "#FF0000" in drawn.ir

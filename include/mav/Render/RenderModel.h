@@ -133,6 +133,10 @@ struct RenderModel {
   /// "Table").
   std::vector<std::string> getTableHeader() const;
   std::vector<std::string> getTableRow(uint32_t node) const;
+  /// The row's Activations cell: the activations, or why there are none
+  /// (`failed: <error>`, `not run`), so a partial model's table says where
+  /// it stopped. The widget spec carries it as `nodes.activations`.
+  std::string getActivationsCell(uint32_t node) const;
 };
 
 /// Reads `graph` into `model`. Fails with a diagnostic at the node when a

@@ -213,7 +213,9 @@ def capture_fx(model, args, kwargs, graph_name: str, source: str):
             env[fx_node.name] = value
             continue
         if fx_node.op == "output":
-            nodes.append(Node("output", "output", operands_of(fx_node), {},
+            # A forward that failed never produced its output.
+            attrs = {"status": "not-run"} if failure is not None else {}
+            nodes.append(Node("output", "output", operands_of(fx_node), attrs,
                               "()"))
             continue
 
@@ -446,7 +448,8 @@ def capture_hooks(model, args, kwargs, graph_name: str, source: str):
             capture.nodes.append(Node(name, _operation(module), [previous],
                                       attrs))
             previous = name
-        capture.nodes.append(Node("output", "output", [previous], {}, "()"))
+        capture.nodes.append(Node("output", "output", [previous],
+                                  {"status": "not-run"}, "()"))
     else:
         capture.nodes.append(Node(capture.node_name("output"), "output",
                                   capture.operands(output), {}, "()"))

@@ -48,6 +48,7 @@
           swatch.style.backgroundColor = nodes.color[i];
         }
         cell.appendChild(document.createTextNode(text));
+        cell.title = text; // the whole text, where the cell cuts it off
       });
       return row;
     }
