@@ -5,7 +5,7 @@
 // is printed separately).
 //
 //   node utils/bench-page.js PAGE.html [--runs N] [--cdn] [--pan N]
-//                            [--cpuprofile FILE] [--trace FILE]
+//                            [--click N] [--cpuprofile FILE] [--trace FILE]
 //
 // --cdn serves the plotly.js CDN URL of default pages (plotly's gl2d
 // bundle) from node_modules/plotly.js-gl2d-dist-min, so a default page can
@@ -20,6 +20,12 @@
 // (`mavApp.setMainView`, as the overview and slider do) and prints how long
 // each move took until the next frame was drawn; the median of all moves
 // of all runs is printed last.
+//
+// --click N then clicks N nodes of the main view with the mouse, as a user
+// would, and prints for each the time from the press until the graph has
+// drawn the node selected (Plotly's last plotly_afterplot, or the page's
+// last drawing of its rings) and the frame after it has begun; the median
+// of all clicks is printed last.
 'use strict';
 
 const fs = require('fs');
@@ -36,18 +42,20 @@ function usage() {
 
 const args = process.argv.slice(2);
 let pagePath = null, runs = 3, cdn = false, cpuprofile = null, trace = null, pans = 0;
+let clicks = 0;
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === '--runs') runs = Number(args[++i]);
   else if (a === '--cdn') cdn = true;
   else if (a === '--pan') pans = Number(args[++i]);
+  else if (a === '--click') clicks = Number(args[++i]);
   else if (a === '--cpuprofile') cpuprofile = args[++i];
   else if (a === '--trace') trace = args[++i];
   else if (a.startsWith('-')) usage();
   else if (pagePath) usage();
   else pagePath = a;
 }
-if (!pagePath || !(runs >= 1) || !(pans >= 0)) usage();
+if (!pagePath || !(runs >= 1) || !(pans >= 0) || !(clicks >= 0)) usage();
 
 const plotlyFile = path.join(root, 'node_modules', 'plotly.js-gl2d-dist-min',
                              'plotly-gl2d.min.js');
@@ -63,7 +71,7 @@ async function main() {
   });
   console.log(`browser launch: ${Date.now() - t} ms (not counted)`);
   const plotly = cdn ? fs.readFileSync(plotlyFile) : null;
-  const times = [], panTimes = [];
+  const times = [], panTimes = [], clickTimes = [];
   try {
     for (let run = 0; run < runs; run++) {
       const context = await browser.newContext({ viewport: { width: 1400, height: 800 } });
@@ -125,6 +133,50 @@ async function main() {
         panTimes.push(...moves);
         console.log('  view moves (ms each): ' + moves.join(' '));
       }
+      for (let k = 0; k < clicks; k++) {
+        // A node in the view, a different one each time, not a merged
+        // sub-node (they sit under their node).
+        const target = await page.evaluate((k) => {
+          const app = window.mavApp, n = app.spec.nodes, view = app.getMainView();
+          const layout = app.main._fullLayout, box = app.main.getBoundingClientRect();
+          const visible = [];
+          for (let i = 0; i < n.x.length; i++) {
+            if (n.parent[i] === null && i !== app.state.selected &&
+                n.x[i] >= view.x[0] && n.x[i] <= view.x[1] &&
+                n.y[i] >= view.y[0] + 1 && n.y[i] <= view.y[1] - 1)
+              visible.push(i);
+          }
+          const i = visible[(k * 7919) % visible.length];
+          window.benchClick = { afterplot: 0 };
+          if (!window.benchHooked) {
+            window.benchHooked = true;
+            // The last drawing of a click: Plotly's redraw, or the page's
+            // own rings (state.marks is set by each drawing of them).
+            const drawn = () => {
+              window.benchClick.afterplot = performance.now();
+              requestAnimationFrame(() => { window.benchClick.painted = performance.now(); });
+            };
+            app.main.on('plotly_afterplot', drawn);
+            let marks = app.state.marks;
+            Object.defineProperty(app.state, 'marks', {
+              get: () => marks, set: (v) => { marks = v; drawn(); } });
+            window.addEventListener('pointerdown', () => {
+              window.benchClick.down = performance.now();
+            }, true);
+          }
+          return { i, x: box.left + layout.xaxis._offset + layout.xaxis.r2p(n.x[i]),
+                   y: box.top + layout.yaxis._offset + layout.yaxis.r2p(n.y[i]) };
+        }, k);
+        await page.mouse.click(target.x, target.y);
+        await page.waitForFunction(() => window.mavApp.state.selected >= 0 &&
+                                         window.benchClick.painted > window.benchClick.down);
+        await page.waitForTimeout(1000);  // any further redraw of the click
+        const ms = await page.evaluate(() =>
+          Math.round(window.benchClick.painted - window.benchClick.down));
+        clickTimes.push(ms);
+      }
+      if (clicks)
+        console.log('  clicks (ms each): ' + clickTimes.slice(-clicks).join(' '));
       if (errors.length) console.log('  page errors: ' + errors.join(' | '));
       if (session) {
         if (cpuprofile) {
@@ -155,6 +207,12 @@ async function main() {
   }
   const sorted = times.slice().sort((a, b) => a - b);
   console.log(`median: ${sorted[Math.floor(sorted.length / 2)]} ms over ${runs} runs`);
+  if (clickTimes.length) {
+    const sortedClicks = clickTimes.slice().sort((a, b) => a - b);
+    console.log(`median click: ${sortedClicks[Math.floor(sortedClicks.length / 2)]} ms, ` +
+                `slowest ${sortedClicks[sortedClicks.length - 1]} ms, ` +
+                `over ${sortedClicks.length} clicks`);
+  }
   if (panTimes.length) {
     const moves = panTimes.slice().sort((a, b) => a - b);
     console.log(`median view move: ${moves[Math.floor(moves.length / 2)]} ms ` +

@@ -589,6 +589,14 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
                                                         : "params"}};
     for (bool overview : {false, true}) {
       MarkerState marker = model.getMarkerState(s, overview);
+      if (marker.numericColors && !overview) {
+        // The colour bar's ends (the legend): values, and as the table
+        // writes them.
+        state["colorRange"] = {marker.colorLow, marker.colorHigh};
+        state["colorRangeText"] = {
+            formatThousands(static_cast<int64_t>(marker.colorLow)),
+            formatThousands(static_cast<int64_t>(marker.colorHigh))};
+      }
       json::object_t markers;
       markers.emplace("color", markerColors(std::move(marker)));
       markers.emplace("size", json(marker.sizes));

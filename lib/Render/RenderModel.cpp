@@ -380,6 +380,8 @@ MarkerState RenderModel::getMarkerState(unsigned state, bool overview) const {
   result.numericColors = true;
   bool colorByFlops = entry.color == ColorMetric::Flops;
   auto [colorLow, colorHigh] = extremes(colorByFlops);
+  result.colorLow = colorLow;
+  result.colorHigh = colorHigh;
   for (const RenderNode &node : nodes)
     result.colorValues.push_back(roundForOutput(
         scaleLog2(metric(node, colorByFlops), colorLow, colorHigh, 0, 1)));

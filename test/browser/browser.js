@@ -52,7 +52,8 @@ exports.check = function check(condition, message, details) {
 };
 
 // Records into `problems` every console error and uncaught exception of
-// `page` and, with `offline`, every request that leaves the file.
+// `page` and, with `offline`, every request that leaves the file (its
+// `data:` and `blob:` URLs stay in the page).
 exports.collectProblems = function collectProblems(page, problems, offline) {
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push('console: ' + msg.text());
@@ -61,7 +62,7 @@ exports.collectProblems = function collectProblems(page, problems, offline) {
   if (!offline)
     return;
   page.on('request', (request) => {
-    if (!request.url().startsWith('file:') && !request.url().startsWith('data:'))
+    if (!/^(file|data|blob):/.test(request.url()))
       problems.push('network request: ' + request.url());
   });
 };

@@ -31,8 +31,8 @@ runBrowserTest(async (browser) => {
 
   const info = await page.evaluate(() => {
     const app = window.mavApp;
-    // The node trace is the one with a point per node (the others are
-    // edges and the selection outline).
+    // The node trace is the one with a point per node (the other holds
+    // the edges of small graphs).
     const count = window.mavNodes.length;
     const isNodes = (t) => t.mode && t.mode.includes('markers') &&
                            t.x && t.x.length === count;

@@ -98,6 +98,9 @@ struct MarkerState {
   bool numericColors = false;
   std::vector<std::string> colorNames;
   std::vector<double> colorValues;
+  /// The metric's smallest positive and largest value: colour values 0
+  /// and 1 (log2 in between). Both 0 when nothing is positive.
+  double colorLow = 0, colorHigh = 0;
 };
 
 struct RenderModel {

@@ -17,10 +17,13 @@
     },
     overviewPixel: overviewPanel ? overviewPixel : null,
     table: tableDiv, slider: slider, menu: menu, search: search,
-    selectNode: selectNode, getMainView: getMainView,
-    setMainView: setMainView,
+    legend: legendDiv, firstView: startView,
+    selectNode: selectNode, clearSelection: clearSelection,
+    getMainView: getMainView, setMainView: setMainView,
+    buildSvg: buildSvg, buildPng: buildPng, nodeColor: nodeColor,
     ready: Promise.all(ready).then(function () {
       mark('mav-plots-ready');
+      if (table) table.redraw();  // dot colours from the resolved colorscale
       syncPanels({});
       mark('mav-ready');
     })

@@ -1,7 +1,8 @@
-// graph.js - The main graph: traces, first draw, and the edge canvas
+// graph.js - The main graph: traces, first view, first draw, edge canvas
 //
-// The node and edge traces of the main graph, Plotly's first draw of it,
-// and the canvas WebGL graphs draw their edges on.
+// The node and edge traces of the main graph, the view it opens on,
+// Plotly's first draw of it, and the canvas WebGL graphs draw their edges
+// on.
 
   /// Calls point(x, y, k) for the k-th point of each edge's polyline (from
   /// its source node through its bends to its target node), then end().
@@ -78,38 +79,111 @@
              showline: false };
   }
 
+  // Pixels per level at which nodes are still told apart (a node is 6 to
+  // 18 px across and levels overlap them a little), the density a model
+  // too long for the panel opens at, and the most pixels between two
+  // columns, so that a graph of one or two columns is not stretched.
+  var MIN_LEVEL_PX = 10, OPEN_LEVEL_PX = 16, MAX_COLUMN_PX = 120;
+  var MAIN_MARGIN = 10;
+
+  /// The view the main graph opens on: the whole model when its levels fit
+  /// the panel at MIN_LEVEL_PX or more, otherwise its first levels at
+  /// OPEN_LEVEL_PX; across the levels, the whole width of the graph,
+  /// filling the panel up to MAX_COLUMN_PX between columns.
+  function firstView() {
+    var along = levelAxis === 'y' ? mainDiv.clientHeight : mainDiv.clientWidth;
+    var across = levelAxis === 'y' ? mainDiv.clientWidth : mainDiv.clientHeight;
+    along = Math.max(50, along - 2 * MAIN_MARGIN);
+    across = Math.max(50, across - 2 * MAIN_MARGIN);
+    var levels = spec.bounds[levelAxis], columns = spec.bounds[crossAxis];
+    var view = {};
+    if ((levels[1] - levels[0]) * MIN_LEVEL_PX <= along)
+      view[levelAxis] = levels.slice();
+    else
+      view[levelAxis] = [levels[0], levels[0] + along / OPEN_LEVEL_PX];
+    var width = columns[1] - columns[0];
+    var scale = Math.min(across / (width || 1), MAX_COLUMN_PX);
+    var middle = (columns[0] + columns[1]) / 2, half = across / scale / 2;
+    view[crossAxis] = [middle - half, middle + half];
+    return view;
+  }
+  var startView = firstView();
+
   // The y axis is reversed: layout y grows downward on screen.
   var mainLayout = {
-    margin: { l: 10, r: 10, t: 10, b: 10 }, showlegend: false,
-    hovermode: 'closest', dragmode: 'pan',
-    xaxis: axis(spec.view.x, false), yaxis: axis(spec.view.y, true),
+    margin: { l: MAIN_MARGIN, r: MAIN_MARGIN, t: MAIN_MARGIN, b: MAIN_MARGIN },
+    showlegend: false, hovermode: 'closest', dragmode: 'pan',
+    xaxis: axis(startView.x, false), yaxis: axis(startView.y, true),
     plot_bgcolor: '#FFFFFF', paper_bgcolor: '#FFFFFF'
-  };
-  var outline = {
-    type: spec.traceType, mode: 'markers', x: [], y: [], hoverinfo: 'skip',
-    marker: { symbol: 'circle-open', size: 28, color: '#000000',
-              line: { width: 3, color: '#000000' } },
-    showlegend: false
   };
   // WebGL canvases at the screen's resolution: Plotly's default draws them
   // at twice it (plotGlPixelRatio 2), four times the pixels on an ordinary
   // screen to create, fill and composite; at 10,000 nodes in a browser
-  // rendering in software that was most of the time spent drawing.
+  // rendering in software that was most of the time spent drawing. Plotly's
+  // camera, which saves only the visible part, gives way to the toolbar's
+  // export of the whole graph (export.js).
   var config = { scrollZoom: true, displaylogo: false, responsive: true,
-                 plotGlPixelRatio: Math.max(1, window.devicePixelRatio || 1) };
+                 plotGlPixelRatio: Math.max(1, window.devicePixelRatio || 1),
+                 modeBarButtonsToRemove: ['toImage', 'select2d', 'lasso2d'] };
+  // The selection's ring and the highlighted nodes' rings are drawn on a
+  // canvas over the plot (drawMarks), not as Plotly traces: changing a
+  // trace makes Plotly recompute every trace, 100 ms and more a click on a
+  // large WebGL graph.
+  var markCanvas = element('canvas', 'mav-mark-canvas', mainDiv);
   var edgeCanvas = null;
   if (canvasEdges) {
     // The canvas sits under Plotly's layers, whose backgrounds are made
-    // transparent (the panel is white). Plotly's image export would leave
-    // the canvas out, so the page offers no export at this size.
+    // transparent (the panel is white).
     edgeCanvas = element('canvas', 'mav-edge-canvas', mainDiv);
     mainLayout.plot_bgcolor = mainLayout.paper_bgcolor = 'rgba(0,0,0,0)';
-    config.modeBarButtonsToRemove = ['toImage'];
   }
   mark('mav-traces-built');
-  var ready = [Plotly.newPlot(mainDiv, [edgeTrace(), nodeTrace('main'),
-                                        outline], mainLayout, config)];
+  var ready = [Plotly.newPlot(mainDiv, [edgeTrace(), nodeTrace('main')],
+                             mainLayout, config)];
   mark('mav-main-plotted');
+
+  /// The main graph's axes as they are drawn: the key of the view (ranges,
+  /// plot area, canvas size) and the map from data to panel pixels, or null
+  /// before Plotly has laid them out. Pixel = offset + (value - start) *
+  /// scale, with y measured from the top: range[1] is at the top whichever
+  /// way the axis runs.
+  function plotFrame() {
+    var layout = mainDiv._fullLayout;
+    if (!layout || !layout.xaxis || !layout.xaxis._length) return null;
+    var xa = layout.xaxis, ya = layout.yaxis;
+    var ratio = window.devicePixelRatio || 1;
+    var pixelWidth = Math.round(mainDiv.clientWidth * ratio);
+    var pixelHeight = Math.round(mainDiv.clientHeight * ratio);
+    var x0 = xa.range[0], sx = xa._length / (xa.range[1] - xa.range[0]);
+    var y1 = ya.range[1], sy = ya._length / (ya.range[1] - ya.range[0]);
+    var ox = xa._offset, oy = ya._offset;
+    return {
+      key: [xa.range, ya.range, ox, oy, xa._length, ya._length, pixelWidth,
+            pixelHeight].join(),
+      ratio: ratio, pixelWidth: pixelWidth, pixelHeight: pixelHeight,
+      area: [ox, oy, xa._length, ya._length],
+      px: function (x) { return ox + (x - x0) * sx; },
+      py: function (y) { return oy + (y1 - y) * sy; }
+    };
+  }
+
+  /// Sizes `canvas` to the panel, clears it, and clips it to the plot area;
+  /// the caller restores the context when done.
+  function startCanvas(canvas, frame) {
+    if (canvas.width !== frame.pixelWidth || canvas.height !== frame.pixelHeight) {
+      canvas.width = frame.pixelWidth;
+      canvas.height = frame.pixelHeight;
+    }
+    var context = canvas.getContext('2d');
+    context.setTransform(1, 0, 0, 1, 0, 0);
+    context.clearRect(0, 0, frame.pixelWidth, frame.pixelHeight);
+    context.setTransform(frame.ratio, 0, 0, frame.ratio, 0, 0);
+    context.save();
+    context.beginPath();
+    context.rect(frame.area[0], frame.area[1], frame.area[2], frame.area[3]);
+    context.clip();
+    return context;
+  }
 
   /// Draws the edges on the main graph's canvas for the current axis
   /// ranges, clipped to the plot area. Called whenever Plotly redraws and
@@ -119,44 +193,21 @@
   /// anything: a view already drawn is not drawn again.
   var drawnEdgeView = '';
   function drawEdgeCanvas() {
-    var layout = mainDiv._fullLayout;
-    if (!layout || !layout.xaxis || !layout.xaxis._length) return;
-    var xa = layout.xaxis, ya = layout.yaxis;
-    var ratio = window.devicePixelRatio || 1;
-    var width = mainDiv.clientWidth, height = mainDiv.clientHeight;
-    var pixelWidth = Math.round(width * ratio), pixelHeight = Math.round(height * ratio);
-    var view = [xa.range, ya.range, xa._offset, ya._offset, xa._length,
-                ya._length, pixelWidth, pixelHeight].join();
-    if (view === drawnEdgeView) return;
-    drawnEdgeView = view;
-    if (edgeCanvas.width !== pixelWidth || edgeCanvas.height !== pixelHeight) {
-      edgeCanvas.width = pixelWidth;
-      edgeCanvas.height = pixelHeight;
-    }
-    var context = edgeCanvas.getContext('2d');
-    context.setTransform(1, 0, 0, 1, 0, 0);
-    context.clearRect(0, 0, pixelWidth, pixelHeight);
-    context.setTransform(ratio, 0, 0, ratio, 0, 0);
-    context.save();
-    context.beginPath();
-    context.rect(xa._offset, ya._offset, xa._length, ya._length);
-    context.clip();
-    // Pixel = offset + (value - start) * scale, with y measured from the
-    // top: range[1] is at the top whichever way the axis runs.
-    var x0 = xa.range[0], sx = xa._length / (xa.range[1] - xa.range[0]);
-    var y1 = ya.range[1], sy = ya._length / (ya.range[1] - ya.range[0]);
-    var ox = xa._offset, oy = ya._offset;
+    var frame = plotFrame();
+    if (!frame || frame.key === drawnEdgeView) return;
+    drawnEdgeView = frame.key;
+    var context = startCanvas(edgeCanvas, frame);
     context.strokeStyle = spec.style.edgeColor;
     context.lineWidth = 1;
     context.beginPath();
     forEachEdgePoint(function (x, y, k) {
-      var px = ox + (x - x0) * sx, py = oy + (y1 - y) * sy;
-      if (k === 0) context.moveTo(px, py);
-      else context.lineTo(px, py);
+      if (k === 0) context.moveTo(frame.px(x), frame.py(y));
+      else context.lineTo(frame.px(x), frame.py(y));
     });
     context.stroke();
     context.restore();
-    state.edgeCanvas = { x: xa.range.slice(), y: ya.range.slice(),
+    var layout = mainDiv._fullLayout;
+    state.edgeCanvas = { x: layout.xaxis.range.slice(), y: layout.yaxis.range.slice(),
                          edges: spec.edges.source.length,
                          draws: (state.edgeCanvas ? state.edgeCanvas.draws : 0) + 1 };
   }
@@ -169,3 +220,44 @@
     });
   }
 
+  /// Draws the rings over the plot: orange around the highlighted nodes
+  /// (state.highlighted), black around the selected one. Called on every
+  /// redraw and step of a pan, and whenever the selection or the
+  /// highlighted nodes change. state.marks records what was drawn.
+  function drawMarks() {
+    var frame = plotFrame();
+    if (!frame) return;
+    var context = startCanvas(markCanvas, frame);
+    var area = frame.area, drawn = 0;
+    function ring(i, radius) {
+      var x = frame.px(nodes.x[i]), y = frame.py(nodes.y[i]);
+      if (x < area[0] - radius || x > area[0] + area[2] + radius ||
+          y < area[1] - radius || y > area[1] + area[3] + radius) return;
+      context.moveTo(x + radius, y);
+      context.arc(x, y, radius, 0, 2 * Math.PI);
+      drawn++;
+    }
+    context.strokeStyle = '#FF7F0E';
+    context.lineWidth = 2.5;
+    context.beginPath();
+    state.highlighted.forEach(function (i) { ring(i, 12); });
+    context.stroke();
+    var outline = null;
+    if (state.selected >= 0) {
+      context.strokeStyle = '#000000';
+      context.lineWidth = 3;
+      context.beginPath();
+      ring(state.selected, 14);
+      context.stroke();
+      outline = [nodes.x[state.selected], nodes.y[state.selected]];
+    }
+    context.restore();
+    state.marks = { outline: outline, highlighted: state.highlighted.length,
+                    drawn: drawn, draws: (state.marks ? state.marks.draws : 0) + 1 };
+  }
+  ready[0] = ready[0].then(function () {
+    drawMarks();
+    mainDiv.on('plotly_afterplot', drawMarks);
+    mainDiv.on('plotly_relayouting', drawMarks);
+    mainDiv.on('plotly_relayout', drawMarks);
+  });

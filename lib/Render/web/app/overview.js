@@ -4,11 +4,12 @@
 // window rectangle over the part of the graph the main view shows.
 
   var OVERVIEW_MARGIN = 4;  // px around the graph, as the main graph's 10
-  var overviewColorscale = null;
-  // Colours by colour value: nodes share a handful of values (one per
-  // operation kind or cost), and composing the string was most of the
-  // overview's drawing time.
-  var overviewColorCache = new Map();
+  // The colorscale's stops, once Plotly has resolved them, and colours by
+  // colour value: nodes share a handful of values (one per operation kind
+  // or cost), and composing the string was most of the overview's drawing
+  // time. Declared without a value: the table may fill them first.
+  var overviewColorscale;
+  var overviewColorCache;
 
   /// The map from data to overview pixels: px = ox + x * sx, py = oy + y * sy
   /// (the whole graph, spec.bounds, stretched over the panel, y downward).
@@ -49,24 +50,28 @@
   /// resolved for the main graph's node trace (spec.menu.colorscale names a
   /// Plotly scale), so both graphs agree.
   function colorscaleColor(t) {
+    if (!overviewColorCache) overviewColorCache = new Map();
     var cached = overviewColorCache.get(t);
     if (cached === undefined) {
       cached = interpolateColorscale(t);
-      overviewColorCache.set(t, cached);
+      if (overviewColorscale) overviewColorCache.set(t, cached);
     }
     return cached;
   }
 
   function interpolateColorscale(t) {
-    if (!overviewColorscale) {
-      var full = mainDiv._fullData && mainDiv._fullData[NODE_TRACE];
-      var stops = full && full.marker && Array.isArray(full.marker.colorscale)
-          ? full.marker.colorscale : [[0, '#0000FF'], [1, '#FF0000']];
-      overviewColorscale = stops.map(function (stop) {
-        return [Number(stop[0]), parseColor(String(stop[1]))];
-      });
-    }
     var stops = overviewColorscale;
+    if (!stops) {
+      var full = mainDiv._fullData && mainDiv._fullData[NODE_TRACE];
+      var resolved = full && full.marker && Array.isArray(full.marker.colorscale);
+      stops = (resolved ? full.marker.colorscale : [[0, '#0000FF'], [1, '#FF0000']])
+          .map(function (stop) {
+            return [Number(stop[0]), parseColor(String(stop[1]))];
+          });
+      // Before the first draw (the table's first rows) the stops are a
+      // stand-in: kept only once Plotly has resolved the real ones.
+      if (resolved) overviewColorscale = stops;
+    }
     t = Math.min(1, Math.max(0, Number(t) || 0));
     for (var k = 1; k < stops.length; k++) {
       if (t <= stops[k][0] || k === stops.length - 1) {
@@ -127,14 +132,19 @@
   }
 
   /// Moves the overview's window rectangle onto `view` (data coordinates).
+  /// The rectangle is cut to the panel: the main view may be wider than the
+  /// graph (a narrow graph is not stretched across the main panel).
   function placeOverviewWindow(view) {
     var a = overviewPixel(view.x[0], view.y[0]);
     var b = overviewPixel(view.x[1], view.y[1]);
+    var w = overviewPanel.clientWidth, h = overviewPanel.clientHeight;
+    var left = Math.max(0, Math.min(a[0], b[0])), right = Math.min(w, Math.max(a[0], b[0]));
+    var top = Math.max(0, Math.min(a[1], b[1])), bottom = Math.min(h, Math.max(a[1], b[1]));
     var style = overviewWindow.style;
-    style.left = Math.min(a[0], b[0]) + 'px';
-    style.top = Math.min(a[1], b[1]) + 'px';
-    style.width = Math.abs(b[0] - a[0]) + 'px';
-    style.height = Math.abs(b[1] - a[1]) + 'px';
+    style.left = left + 'px';
+    style.top = top + 'px';
+    style.width = Math.max(0, right - left) + 'px';
+    style.height = Math.max(0, bottom - top) + 'px';
     state.overviewWindow = { x: view.x.slice(), y: view.y.slice() };
   }
 

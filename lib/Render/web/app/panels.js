@@ -1,7 +1,8 @@
 // panels.js - The toolbar and the panels of the page
 //
-// Builds the DOM: the toolbar (title, size/colour dropdown, search box) and
-// the panels left to right: level slider, overview, main graph, table.
+// Builds the DOM: the toolbar (title, size/colour dropdown, search box,
+// export buttons), the failure notice of a partial model, and the panels:
+// level slider, overview, legend over the main graph, table.
 
   function element(tag, className, parent) {
     var e = document.createElement(tag);
@@ -10,11 +11,15 @@
     return e;
   }
 
+  var horizontal = levelAxis === 'x';
+  if (horizontal) app.classList.add('mav-horizontal');
   var toolbar = element('header', 'mav-toolbar', app);
   var title = element('span', 'mav-title', toolbar);
   title.textContent = spec.title;
+  title.title = spec.title;
   var menu = element('select', 'mav-menu', toolbar);
   menu.id = 'mav-menu';
+  menu.title = 'Size and colour the nodes by';
   spec.menu.states.forEach(function (entry, i) {
     var option = element('option', null, menu);
     option.value = String(i);
@@ -24,9 +29,20 @@
   var search = element('input', 'mav-search', toolbar);
   search.id = 'mav-search';
   search.type = 'search';
-  search.placeholder = 'Search name or operation (Enter)';
+  search.placeholder = 'Search name or op';
+  search.title = 'Matches are highlighted as you type. Enter: next match, ' +
+                 'Shift+Enter: previous, Escape: clear';
   var searchStatus = element('span', 'mav-search-status', toolbar);
   searchStatus.id = 'mav-search-status';
+  element('span', 'mav-toolbar-gap', toolbar);
+  var exportSvgButton = element('button', 'mav-button', toolbar);
+  exportSvgButton.id = 'mav-export-svg';
+  exportSvgButton.textContent = 'SVG';
+  exportSvgButton.title = 'Save the whole graph with its legend as SVG';
+  var exportPngButton = element('button', 'mav-button', toolbar);
+  exportPngButton.id = 'mav-export-png';
+  exportPngButton.textContent = 'PNG';
+  exportPngButton.title = 'Save the whole graph with its legend as PNG';
 
   // A partial model: the first failed node's error, visible without a
   // hover (a click on it selects the node).
@@ -42,38 +58,50 @@
     failureNotice.title = 'Click to select the failed node';
   }
 
+  // Panels, left to right: the graph area and the table, with a handle
+  // between them that resizes the table. The graph area holds the slider,
+  // the overview and the main graph side by side when levels run down or
+  // up; when they run right or left, the overview and the slider lie
+  // across the top, wide, over the main graph.
   var panels = element('div', 'mav-panels', app);
-  var slider = null;
-  if (spec.slider.enabled) {
-    var sliderPanel = element('div', 'mav-slider-panel', panels);
-    slider = element('input', 'mav-slider', sliderPanel);
-    slider.id = 'mav-slider';
-    slider.type = 'range';
-    slider.min = String(spec.slider.min);
-    slider.max = String(Math.max(spec.slider.min,
-                                 spec.slider.max - spec.slider.window));
-    slider.step = 'any';
-    slider.title = 'Scroll through the levels';
-    slider.disabled = spec.slider.max - spec.slider.window <= spec.slider.min;
+  var graphArea = element('div', 'mav-graph-area', panels);
+  var slider = null, sliderPanel = null;
+  function addSlider() {
+    if (!spec.slider.enabled) return;
+    sliderPanel = element('div', 'mav-slider-panel', graphArea);
+    slider = buildRangeSlider(sliderPanel, horizontal);
   }
   // The overview is drawn on a canvas, under a div for the view window. It
   // does not pan or zoom, so it needs none of Plotly's machinery, and a
   // second WebGL graph cost seconds at 10,000 nodes (WebGL contexts and
   // line drawing are slow when the browser renders in software).
   var overviewPanel = null, overviewCanvas = null, overviewWindow = null;
-  if (spec.overview.enabled) {
-    overviewPanel = element('div', 'mav-overview', panels);
+  function addOverview() {
+    if (!spec.overview.enabled) return;
+    overviewPanel = element('div', 'mav-overview', graphArea);
     overviewPanel.id = 'mav-overview';
     overviewCanvas = element('canvas', 'mav-overview-canvas', overviewPanel);
     overviewWindow = element('div', 'mav-overview-window', overviewPanel);
   }
-  var mainDiv = element('div', 'mav-main', panels);
+  if (horizontal) {
+    addOverview();
+    addSlider();
+  } else {
+    addSlider();
+    addOverview();
+  }
+  // The legend is a strip over the main graph, never over its nodes.
+  var mainColumn = element('div', 'mav-main-column', graphArea);
+  var legendDiv = element('div', 'mav-legend', mainColumn);
+  legendDiv.id = 'mav-legend';
+  var mainDiv = element('div', 'mav-main', mainColumn);
   mainDiv.id = 'mav-main';
-  var tableDiv = null, table = null;
+  var tableDiv = null, table = null, resizer = null;
   if (spec.table.enabled) {
+    resizer = element('div', 'mav-resizer', panels);
+    resizer.title = 'Drag to resize the table';
     tableDiv = element('div', 'mav-table', panels);
     tableDiv.id = 'mav-table';
-    table = buildTable();
+    table = buildTable(selectNode, nodeColor);
   }
   mark('mav-table-built');
-

@@ -1,23 +1,35 @@
 // table.js - The table of nodes, one row per node
 //
 // A virtual table (only the rows in view exist) whose row clicks select
-// nodes.
+// nodes, fitted to its panel, which the handle beside it resizes; and the
+// page without plotly.js, which is this table alone.
 
   // The table is virtual: only the rows in view (and a few either side)
   // exist in the DOM, between two spacer rows that give the scroll area the
   // height of every row. A full table of 10,000 rows cost seconds of layout
   // before the graphs could draw. Rows have one fixed height and the
   // columns fixed widths, measured once on the widest cells, so rows can
-  // come and go without anything moving.
-  function buildTable() {
+  // come and go without anything moving. The columns fit the table's width
+  // (fitColumns): a name too long for its cell ends in an ellipsis, and its
+  // title shows it whole. onSelect(i) is called for a click on row i;
+  // colorOf(i) is the colour of its dot.
+  function buildTable(onSelect, colorOf) {
     var columns = spec.table.columns, overscan = 20;
     var tableEl = element('table', null, tableDiv);
     var colgroup = element('colgroup', null, tableEl);
     var cols = columns.map(function () { return element('col', null, colgroup); });
     var head = element('thead', null, tableEl);
     var headRow = element('tr', null, head);
+    // A count's header carries the model's total ("Params [11 689 512]"):
+    // the total goes on a second line, so the column is as narrow as its
+    // numbers.
     columns.forEach(function (text) {
-      element('th', null, headRow).textContent = text;
+      var th = element('th', null, headRow);
+      var split = text.indexOf(' [');
+      th.textContent = split < 0 ? text : text.slice(0, split);
+      if (split >= 0)
+        element('span', 'mav-th-total', th).textContent = text.slice(split + 1);
+      th.title = text;
     });
     var body = element('tbody', null, tableEl);
     var t = { first: 0, last: 0, rowHeight: 0, headerHeight: 0,
@@ -40,12 +52,13 @@
       if (nodes.status[i] === 'not-run') className += ' mav-not-run';
       if (nodes.parent[i] !== null) className += ' mav-sub-node';
       if (i === state.selected) className += ' mav-selected';
+      if (t.highlight && t.highlight[i]) className += ' mav-match';
       if (className) row.className = className.slice(1);
       tableCells(i).forEach(function (text, c) {
         var cell = element('td', c >= 3 ? 'mav-number' : null, row);
         if (c === 0) {
           var swatch = element('span', 'mav-swatch', cell);
-          swatch.style.backgroundColor = nodes.color[i];
+          swatch.style.backgroundColor = colorOf(i);
         }
         cell.appendChild(document.createTextNode(text));
         cell.title = text; // the whole text, where the cell cuts it off
@@ -100,14 +113,37 @@
                      rowsEls[0].getBoundingClientRect().top) / rowsEls.length;
     }
     t.headerHeight = head.getBoundingClientRect().height;
-    var total = 0;
-    cols.forEach(function (col, c) {
-      var width = Math.ceil(widths[c]) + 2;
-      col.style.width = width + 'px';
-      total += width;
-    });
-    tableEl.style.width = total + 'px';
+    var natural = widths.map(function (w) { return Math.ceil(w) + 2; });
     tableEl.style.tableLayout = 'fixed';
+
+    /// Sets the column widths for a table at most `limit` px wide: the
+    /// numbers keep their width, and the text columns share the rest, none
+    /// wider than it needs nor narrower than its header.
+    t.fit = function (limit) {
+      var fitted = natural.slice();
+      var total = natural.reduce(function (a, b) { return a + b; }, 0);
+      if (total > limit) {
+        var text = [0, 1, 2].sort(function (a, b) { return natural[a] - natural[b]; });
+        var room = limit - natural[3] - natural[4];
+        text.forEach(function (c, k) {
+          var share = room / (text.length - k);
+          fitted[c] = Math.max(Math.min(natural[c], Math.floor(share)), 48);
+          room -= fitted[c];
+        });
+      }
+      var width = 0;
+      cols.forEach(function (col, c) {
+        col.style.width = fitted[c] + 'px';
+        width += fitted[c];
+      });
+      tableEl.style.width = width + 'px';
+      // The panel: the table and the panel's own scroll bar and border.
+      tableDiv.style.width = width + 'px';
+      tableDiv.style.width = width + tableDiv.offsetWidth - tableDiv.clientWidth + 'px';
+      t.width = width;
+    };
+    t.naturalWidth = natural.reduce(function (a, b) { return a + b; }, 0);
+    t.fit(defaultTableWidth());
     // Whole pixels (a row's height is a minimum in tables: round up), so
     // that row i starts exactly at header + i * rowHeight.
     t.rowHeight = Math.max(1, Math.ceil(t.rowHeight - 0.01) || 20);
@@ -142,8 +178,58 @@
     body.addEventListener('click', function (event) {
       var row = event.target.closest('tr');
       if (row && row.dataset.node !== undefined)
-        selectNode(Number(row.dataset.node), { scrollRow: false });
+        onSelect(Number(row.dataset.node), { scrollRow: false });
     });
+    if (resizer) dragToResize(t);
     return t;
+  }
+
+  /// The width the table gets at first: what its columns need, up to what
+  /// the graph panels leave, and half the window at most (all five columns
+  /// visible on a 1024-px screen).
+  function defaultTableWidth() {
+    return Math.max(320, Math.min(window.innerWidth - 560, window.innerWidth / 2));
+  }
+
+  /// Dragging the handle left of the table resizes it; the graph panels
+  /// take the rest (they follow the window's resize event).
+  function dragToResize(t) {
+    resizer.addEventListener('pointerdown', function (event) {
+      event.preventDefault();
+      resizer.setPointerCapture(event.pointerId);
+      function move(e) {
+        var right = panels.getBoundingClientRect().right;
+        var limit = Math.min(Math.max(200, right - e.clientX),
+                             window.innerWidth - 260);
+        t.fit(limit);
+        window.dispatchEvent(new Event('resize'));
+      }
+      function up() {
+        resizer.removeEventListener('pointermove', move);
+        resizer.removeEventListener('pointerup', up);
+      }
+      resizer.addEventListener('pointermove', move);
+      resizer.addEventListener('pointerup', up);
+    });
+  }
+
+  /// The page without its graph: `message`, then the table, whose row
+  /// clicks mark the row.
+  function showTableOnly(message) {
+    var box = element('div', 'mav-error', app);
+    box.id = 'mav-no-graph';
+    box.textContent = message;
+    var panels = element('div', 'mav-panels', app);
+    tableDiv = element('div', 'mav-table mav-table-only', panels);
+    tableDiv.id = 'mav-table';
+    table = buildTable(function (i) {
+      var previous = table.rowElement(state.selected);
+      if (previous) previous.classList.remove('mav-selected');
+      state.selected = i;
+      var row = table.rowElement(i);
+      if (row) row.classList.add('mav-selected');
+    }, function (i) { return nodes.color[i]; });
+    window.mavApp = { spec: spec, state: state, nodeCount: count,
+                      table: tableDiv, ready: Promise.resolve() };
   }
 

@@ -2,7 +2,8 @@
 //
 // Reads and moves the main graph's visible range, keeps the overview
 // window, the slider and the table scroll in step with it, and selects a
-// node (centre, outline, table row).
+// node (show it, outline it, highlight its table row) or clears the
+// selection.
 
   function sorted(range) {
     return range[0] <= range[1] ? [range[0], range[1]] : [range[1], range[0]];
@@ -42,11 +43,8 @@
   function syncPanels(options) {
     var view = getMainView();
     if (overviewPanel) placeOverviewWindow(view);
-    if (slider && !options.fromSlider) {
-      var start = view[levelAxis][0];
-      slider.value = String(Math.min(Math.max(start, Number(slider.min)),
-                                     Number(slider.max)));
-    }
+    if (slider && !options.fromSlider)
+      slider.set(view[levelAxis][0], view[levelAxis][1]);
     if (tableDiv && options.scrollTable !== false) {
       for (var i = 0; i < count; i++) {
         if (isVisible(i, view)) {
@@ -74,19 +72,53 @@
     table.update();
   }
 
-  /// Selects node `i`: centre it, outline it, highlight its table row.
+  /// The view that shows node i: centred along the levels (short of
+  /// either end of the model) and, only when it is outside the view (or
+  /// within 5% of its edge) across them, there too, so that a click does not
+  /// move a graph sideways.
+  function viewShowing(i) {
+    var view = getMainView(), p = { x: nodes.x[i], y: nodes.y[i] };
+    var along = view[levelAxis], across = view[crossAxis];
+    var span = along[1] - along[0], width = across[1] - across[0];
+    var result = {};
+    result[levelAxis] = [p[levelAxis] - span / 2, p[levelAxis] + span / 2];
+    // Not past either end of the model, unless the view is longer than it.
+    var bounds = spec.bounds[levelAxis];
+    if (span <= bounds[1] - bounds[0]) {
+      var shift = Math.max(0, bounds[0] - result[levelAxis][0]) -
+                  Math.max(0, result[levelAxis][1] - bounds[1]);
+      result[levelAxis] = [result[levelAxis][0] + shift, result[levelAxis][1] + shift];
+    }
+    var c = p[crossAxis], inset = width * 0.05;
+    result[crossAxis] = c < across[0] + inset || c > across[1] - inset
+        ? [c - width / 2, c + width / 2] : across.slice();
+    return result;
+  }
+
+  /// Selects node `i`: show it (viewShowing), ring it, highlight its table
+  /// row. Only a change of view redraws the graph.
   function selectNode(i, options) {
     options = options || {};
     var previous = table && table.rowElement(state.selected);
     if (previous) previous.classList.remove('mav-selected');
     state.selected = i;
-    var x = nodes.x[i], y = nodes.y[i];
-    Plotly.restyle(mainDiv, { x: [[x]], y: [[y]] }, [OUTLINE_TRACE]);
     if (table) {
       if (options.scrollRow !== false) scrollRowIntoView(i);
       var row = table.rowElement(i);
       if (row) row.classList.add('mav-selected');
     }
-    return setMainView(centredView(x, y), { scrollTable: false });
+    drawMarks();
+    var view = viewShowing(i), current = getMainView();
+    if (view.x[0] === current.x[0] && view.x[1] === current.x[1] &&
+        view.y[0] === current.y[0] && view.y[1] === current.y[1])
+      return Promise.resolve();
+    return setMainView(view, { scrollTable: false });
   }
 
+  /// Clears the selection (Escape, or a click on the graph's background).
+  function clearSelection() {
+    var previous = table && table.rowElement(state.selected);
+    if (previous) previous.classList.remove('mav-selected');
+    state.selected = -1;
+    drawMarks();
+  }
