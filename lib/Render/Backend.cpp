@@ -79,4 +79,5 @@ void mav::registerAllBackends(BackendRegistry &registry) {
   registerPlotlyJsonBackend(registry);
   registerWidgetBackend(registry);
   registerHtmlBackend(registry);
+  registerSvgBackend(registry);
 }

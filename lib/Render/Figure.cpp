@@ -26,11 +26,8 @@
 using namespace mav;
 using json = nlohmann::json;
 
-static constexpr const char *kEdgeColor = "#A0A0A0";
 static constexpr const char *kWindowColor = "#1F77B4";
 static constexpr const char *kWindowFill = "rgba(31,119,180,0.12)";
-/// Space around the outermost nodes, in layout units.
-static constexpr double kMargin = 0.5;
 
 const std::vector<std::string> &mav::getPlotlyColorscales() {
   // plotly.js's built-in named scales (src/components/colorscale/scales.js).
@@ -72,12 +69,21 @@ std::vector<PassOptionInfo> mav::getViewOptionInfos(bool interactive) {
                        "levels",
                        {}});
   }
-  options.push_back({"levels-shown",
-                     OptionType::Int,
-                     "10",
-                     "Levels visible at once in the main view with the "
-                     "slider",
-                     {}});
+  if (interactive)
+    options.push_back({"levels-shown",
+                       OptionType::Int,
+                       "0",
+                       "Levels visible at first in the main view; 0: the "
+                       "whole model when it fits the panel at a readable "
+                       "density, else its top",
+                       {}});
+  else
+    options.push_back({"levels-shown",
+                       OptionType::Int,
+                       "10",
+                       "Levels visible at once in the main view with the "
+                       "slider",
+                       {}});
   options.push_back({"colorscale", OptionType::Enum, "Bluered",
                      "Continuous colorscale of the color-by-FLOPS/params "
                      "states",
@@ -112,10 +118,11 @@ LogicalResult mav::readViewOptions(const PassOptions &options,
     view.colorscale = options.getString("colorscale");
   if (has("size-color"))
     view.sizeColor = options.getInt("size-color");
-  if (view.levelsShown < 1) {
-    diags.error(SourceLoc{}, fmt::format("--levels-shown must be at least 1, "
+  int64_t fewestLevels = view.interactive ? 0 : 1;
+  if (view.levelsShown < fewestLevels) {
+    diags.error(SourceLoc{}, fmt::format("--levels-shown must be at least {}, "
                                          "not {}",
-                                         view.levelsShown));
+                                         fewestLevels, view.levelsShown));
     return failure();
   }
   if (view.sizeColor < -1 ||
@@ -211,13 +218,15 @@ struct ViewGeometry {
 static ViewGeometry computeGeometry(const RenderModel &model,
                                     const ViewOptions &view) {
   ViewGeometry geometry;
-  geometry.fullX = {model.minX - kMargin, model.maxX + kMargin};
-  geometry.fullY = {model.minY - kMargin, model.maxY + kMargin};
+  geometry.fullX = {model.minX - kBoundsMargin, model.maxX + kBoundsMargin};
+  geometry.fullY = {model.minY - kBoundsMargin, model.maxY + kBoundsMargin};
   geometry.mainX = geometry.fullX;
   geometry.mainY = geometry.fullY;
   AxisRange levels = model.levelsAlongY ? geometry.fullY : geometry.fullX;
   double span = levels.high - levels.low;
-  geometry.window = std::min(static_cast<double>(view.levelsShown), span);
+  geometry.window = view.levelsShown == 0
+                        ? span
+                        : std::min(static_cast<double>(view.levelsShown), span);
   size_t steps = static_cast<size_t>(
       std::max(0.0, std::ceil(span - geometry.window - 1e-9)));
   for (size_t k = 0; k <= steps; ++k)
@@ -632,6 +641,7 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
        {{"enabled", view.slider},
         {"min", roundForOutput(levels.low)},
         {"max", roundForOutput(levels.high)},
+        {"levelsShown", view.levelsShown},
         {"window", roundForOutput(geometry.window)}}},
       {"menu",
        {{"active", active},

@@ -102,7 +102,8 @@ public:
       return failure();
     }
     ViewOptions view;
-    view.overview = view.slider = true;
+    view.overview = view.slider = view.interactive = true;
+    view.levelsShown = 0;
     RenderModel model;
     if (failed(readViewOptions(options, view, diags)) ||
         failed(buildRenderModel(graph, model, diags)))

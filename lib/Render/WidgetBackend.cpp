@@ -22,7 +22,8 @@ public:
   LogicalResult render(const Graph &graph, std::string &output,
                        DiagnosticEngine &diags) override {
     ViewOptions view;
-    view.overview = view.slider = true;
+    view.overview = view.slider = view.interactive = true;
+    view.levelsShown = 0;
     RenderModel model;
     if (failed(readViewOptions(options, view, diags)) ||
         failed(buildRenderModel(graph, model, diags)))

@@ -2,14 +2,15 @@
 // run (issue: the page's user-facing defects):
 //   node test/browser/usability.js SCENARIO PAGE.html [ARG...]
 // Scenarios:
-//   first-view PAGE whole|top  opens on the whole model, or on its top
+//   first-view PAGE whole|top|N  opens on the whole model, its top, or N levels
 //   table-fit PAGE W H       every column visible at W x H, names cut with a title
 //   legend PAGE              legend by operation and colour bar by count
 //   horizontal PAGE          a right/left layout gets wide panels
 //   select PAGE              a click keeps the view's side; Escape clears
 //   search PAGE              incremental search with count, back and forth
 //   slider PAGE              slider keys, and a two-handle window
-//   export PAGE OUT_DIR      SVG and PNG of the whole graph with its legend
+//   export PAGE OUT_DIR CLI  SVG and PNG of the whole graph with its legend,
+//                            the same as CLI.K.svg from mav-render --svg
 //   no-network PAGE          without plotly.js the table is still there
 //   redraws PAGE             a click redraws the graph once
 // Prints one `PASS: ...` line per check and exits non-zero at the first
@@ -79,6 +80,10 @@ scenarios['first-view'] = async (browser) => {
           info.view.y[1] >= info.bounds.y[1] - 1e-6,
           'the first view shows the whole model when it fits', info);
     check(info.pxPerLevel >= 10, 'at a density where nodes are told apart', info.pxPerLevel);
+  } else if (/^\d+$/.test(expect)) {
+    check(Math.abs(info.view.y[0] - info.bounds.y[0]) < 1e-6 &&
+          Math.abs(info.view.y[1] - info.view.y[0] - Number(expect)) < 1e-6,
+          `--levels-shown=${expect} opens on the first ${expect} levels`, info.view);
   } else {
     check(info.view.y[0] <= info.bounds.y[0] + 1e-6 && info.view.y[1] < info.bounds.y[1] &&
           info.pxPerLevel >= 12 && info.pxPerLevel <= 24,
@@ -444,6 +449,22 @@ scenarios.export = async (browser) => {
         png.readUInt32BE(16) === 2 * Number(size[1]) && png.readUInt32BE(20) === 2 * Number(size[2]),
         'the PNG button saves the same picture at twice its size',
         { w: png.readUInt32BE(16), h: png.readUInt32BE(20), svg: size.slice(1) });
+  // mav-render --svg writes the same picture, for each dropdown entry.
+  for (let k = 0; k < 4; k++) {
+    const cli = rest[1] ? fs.readFileSync(`${rest[1]}.${k}.svg`, 'utf8') : null;
+    const fromPage = await page.evaluate((k) => {
+      window.mavApp.menu.value = String(k);
+      window.mavApp.menu.dispatchEvent(new Event('change'));
+      return window.mavApp.buildSvg();
+    }, k);
+    let line = 0;
+    if (cli !== fromPage) {
+      const a = cli ? cli.split('\n') : [], b = fromPage.split('\n');
+      while (line < b.length && a[line] === b[line]) line++;
+      line = { line: line + 1, cli: (a[line] || '').slice(0, 200), page: (b[line] || '').slice(0, 200) };
+    }
+    check(cli === fromPage, `mav-render --svg --size-color=${k} draws the page's picture`, line);
+  }
   check(problems.length === 0, 'no console errors', problems);
 };
 

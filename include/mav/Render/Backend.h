@@ -73,6 +73,7 @@ void registerAllBackends(BackendRegistry &registry);
 void registerPlotlyJsonBackend(BackendRegistry &registry);
 void registerWidgetBackend(BackendRegistry &registry);
 void registerHtmlBackend(BackendRegistry &registry);
+void registerSvgBackend(BackendRegistry &registry);
 
 } // namespace mav
 

@@ -35,12 +35,22 @@ inline constexpr const char *kPlotlyCdnUrl =
 /// From this many nodes on, graphs are drawn with WebGL (`scattergl`).
 inline constexpr size_t kScatterGlThreshold = 2000;
 
+/// Colour of the edges in every picture.
+inline constexpr const char *kEdgeColor = "#A0A0A0";
+/// Margin around the graph in its bounds (data units: half a level).
+inline constexpr double kBoundsMargin = 0.5;
+
 /// What the panels show; read from the backend options.
 struct ViewOptions {
   bool table = true;
   bool overview = false;
   bool slider = false;
-  /// Levels visible at once when the slider is on.
+  /// The interactive views (widget spec, page) rather than the portable
+  /// figure: levelsShown may be 0.
+  bool interactive = false;
+  /// Levels visible at once when the slider is on; 0 (interactive views
+  /// only, their default): the page picks the first view, the whole model
+  /// when it fits.
   int64_t levelsShown = 10;
   /// A Plotly named colorscale for the "color by FLOPS/params" states.
   std::string colorscale = "Bluered";

@@ -3,24 +3,27 @@
 // The toolbar's SVG and PNG buttons save the whole architecture, not the
 // visible part: every node in the dropdown's current size and colour, with
 // its operation beside it, the edges, the title and the legend. The
-// picture is drawn at a fixed density (the same as `mav-render --svg`,
-// lib/Render/SvgBackend.cpp), so a long model gives a long picture.
+// picture is drawn at a fixed density, so a long model gives a long
+// picture. `mav-render --svg` (lib/Render/SvgBackend.cpp) writes the same
+// bytes: keep the two in step (test/browser/usability.test compares them).
 
-  /// `&`, `<`, `>`, `"` and `'` as XML entities.
+  /// `&`, `<`, `>` and `"` as XML entities (attributes are double-quoted),
+  /// as mav-render's escapeHtml writes them.
   function escapeXml(text) {
-    return String(text).replace(/[&<>"']/g, function (c) {
-      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;',
-               "'": '&#39;' }[c];
+    return String(text).replace(/[&<>"]/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c];
     });
   }
 
   function svgNumber(v) { return String(Math.round(v * 10) / 10); }
 
-  /// The SVG document of the whole graph, as the dropdown colours it.
+  /// The SVG document of the whole graph, as the dropdown colours it: the
+  /// same bytes as `mav-render --svg --size-color=K` for dropdown entry K
+  /// (with the default colorscale).
   function buildSvg() {
     var entry = spec.menu.states[state.menu];
     var down = levelAxis === 'y';
-    // Pixels per data unit along x and y, and the margin around the graph.
+    // Pixels per data unit along x and y, and the margins.
     var sx = down ? 150 : 120, sy = down ? 26 : 44, pad = 24, top = 44;
     var bx = spec.bounds.x, by = spec.bounds.y;
     var graphWidth = (bx[1] - bx[0]) * sx + (down ? 110 : 0);
@@ -28,9 +31,9 @@
     function px(x) { return pad + (x - bx[0]) * sx; }
     function py(y) { return top + (y - by[0]) * sy; }
 
-    // The legend, right of the graph.
-    var legend = [], legendWidth = 220, legendHeight = 0;
-    var lx = pad + graphWidth + 20, ly = top;
+    // The legend, right of the graph (whole pixels).
+    var legend = [], legendHeight = 0;
+    var lx = Math.ceil(pad + graphWidth + 20), ly = top;
     if (entry.color === 'operation') {
       legend.push('<text x="' + lx + '" y="' + (ly + 10) +
                   '" font-weight="600">Colour: operation</text>');
@@ -60,7 +63,7 @@
       legendHeight = 56;
     }
 
-    var width = Math.ceil(lx + legendWidth);
+    var width = lx + 220;
     var height = Math.ceil(Math.max(top + graphHeight, ly + legendHeight) + pad);
     var out = ['<svg xmlns="http://www.w3.org/2000/svg" width="' + width +
                '" height="' + height + '" viewBox="0 0 ' + width + ' ' + height +
@@ -83,7 +86,7 @@
                ' stroke="' + escapeXml(lineColors[i]) + '" stroke-width="' +
                lineWidths[i] + '"/>');
       if (nodes.parent[i] !== null) continue;  // merged into the node above
-      var text = nodes.op[i].length > 24 ? nodes.op[i].slice(0, 23) + '\u2026' : nodes.op[i];
+      var text = shortLabel(nodes.op[i], 24);
       labels.push(down
           ? '<text x="' + svgNumber(cx + r + 4) + '" y="' + svgNumber(cy + 4) + '">' +
             escapeXml(text) + '</text>'
@@ -91,6 +94,12 @@
             '" text-anchor="middle">' + escapeXml(text) + '</text>');
     }
     return out.concat(labels, legend, ['</svg>']).join('\n') + '\n';
+  }
+
+  /// The first `limit` characters (code points) of `text`, and `…` when cut.
+  function shortLabel(text, limit) {
+    var chars = Array.from(text);
+    return chars.length <= limit ? text : chars.slice(0, limit - 1).join('') + '\u2026';
   }
 
   /// A file name from the graph's title: letters, digits, `-`, `_`, `.`.

@@ -86,8 +86,9 @@
   var MIN_LEVEL_PX = 10, OPEN_LEVEL_PX = 16, MAX_COLUMN_PX = 120;
   var MAIN_MARGIN = 10;
 
-  /// The view the main graph opens on: the whole model when its levels fit
-  /// the panel at MIN_LEVEL_PX or more, otherwise its first levels at
+  /// The view the main graph opens on: the first `--levels-shown` levels
+  /// when that was given, else the whole model when its levels fit the
+  /// panel at MIN_LEVEL_PX or more, otherwise its first levels at
   /// OPEN_LEVEL_PX; across the levels, the whole width of the graph,
   /// filling the panel up to MAX_COLUMN_PX between columns.
   function firstView() {
@@ -97,7 +98,9 @@
     across = Math.max(50, across - 2 * MAIN_MARGIN);
     var levels = spec.bounds[levelAxis], columns = spec.bounds[crossAxis];
     var view = {};
-    if ((levels[1] - levels[0]) * MIN_LEVEL_PX <= along)
+    if (spec.slider.enabled && spec.slider.levelsShown > 0)  // --levels-shown
+      view[levelAxis] = [levels[0], Math.min(levels[1], levels[0] + spec.slider.levelsShown)];
+    else if ((levels[1] - levels[0]) * MIN_LEVEL_PX <= along)
       view[levelAxis] = levels.slice();
     else
       view[levelAxis] = [levels[0], levels[0] + along / OPEN_LEVEL_PX];
