@@ -60,14 +60,8 @@ public:
         now - lastShown < std::chrono::milliseconds(terminal ? 100 : 1000))
       return;
     lastShown = now;
-    // The expected count is an estimate (loops, branches): never show 100%
-    // before the end.
-    size_t percent = std::min<size_t>(
-        99, progress.opsRun * 100 / std::max<size_t>(1, progress.opsExpected));
-    std::string line = fmt::format(
-        "mav-trace: {}/~{} ops ({}%), {} nodes, at '{}' ({:.1f} s)",
-        progress.opsRun, progress.opsExpected, percent, progress.nodes,
-        progress.module, std::chrono::duration<double>(now - start).count());
+    std::string line = formatTraceProgress(
+        progress, std::chrono::duration<double>(now - start).count());
     if (terminal) {
       fmt::print(stderr, "\r\x1b[K{}", line);
       lineShown = true;

@@ -19,6 +19,9 @@
 #include "mav/IR/Graph.h"
 #include "mav/Support/Diagnostics.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -63,6 +66,24 @@ struct TraceProgress {
   size_t opsExpected = 1;
   std::string_view module; ///< Module path of the latest node.
 };
+
+/// The progress line after `seconds`: `18/~469 ops (3%), 7 nodes, at
+/// 'features.1.0.block.3' (1.1 s)`. The percentage stops at 99 until the
+/// end; once the run has passed the estimate (a loop ran longer than the
+/// static walk could know), the line drops the estimate: `782 ops, ...`.
+inline std::string formatTraceProgress(const TraceProgress &progress,
+                                       double seconds) {
+  std::string ops;
+  if (progress.opsRun <= progress.opsExpected)
+    ops = fmt::format(
+        "{}/~{} ops ({}%)", progress.opsRun, progress.opsExpected,
+        std::min<size_t>(99, progress.opsRun * 100 /
+                                 std::max<size_t>(1, progress.opsExpected)));
+  else
+    ops = fmt::format("{} ops", progress.opsRun);
+  return fmt::format("mav-trace: {}, {} nodes, at '{}' ({:.1f} s)", ops,
+                     progress.nodes, progress.module, seconds);
+}
 
 struct TraceOptions {
   std::vector<InputSpec> inputs;
