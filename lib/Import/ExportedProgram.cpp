@@ -14,7 +14,7 @@
 //   own (`add()`, `.view()`); with ExportGranularity::Op every op is one;
 // - parameters and buffers are the graph signature's input specs, by
 //   qualified name, recorded on the first node that reads them; those no
-//   node reads go to the graph's `unused_params`.
+//   node reads go to not-run nodes of the modules owning them.
 //
 // The JSON is untrusted: every member is type-checked before it is read, a
 // violation becomes one diagnostic naming where it is, and nlohmann's own
@@ -94,6 +94,7 @@ private:
   void emitInputs(const json &graphJson);
   void emitNode(size_t first, size_t last, bool moduleNode, size_t frame);
   void emitOutput(const json &graphJson, const json &signature);
+  void emitModulesNotRun();
   std::string uniqueName(std::string base);
   const std::string &standingName(const std::string &qualified) const {
     auto it = tiedTo.find(qualified);
@@ -751,21 +752,60 @@ Graph ProgramImporter::run(const json &program) {
     emitNode(i, last, frame != 0, frame);
     i = last + 1;
   }
+  emitModulesNotRun();
   emitOutput(graphJson, signature);
-
-  DictAttr unused;
-  for (const std::string &placeholder : parameterPlaceholders) {
-    const std::string &qualified = inputs[placeholder].qualifiedName;
-    // Each tensor once: a tied group is unused only if none of its names
-    // was read, and is then listed under its standing name.
-    const std::string &standing = standingName(qualified);
-    if (countedParams.insert(standing).second)
-      unused.set(ctx, standing, Attribute::type(parameterType(placeholder)));
-  }
-  if (!unused.empty())
-    graph.getAttrs().set(ctx, attrs::kUnusedParams,
-                         Attribute::dict(ctx, unused));
   return std::move(graph);
+}
+
+void ProgramImporter::emitModulesNotRun() {
+  // Parameters no op read belong to modules the forward never called
+  // (googlenet's auxiliary classifiers in eval mode). Each module owning
+  // some becomes a not-run node holding them, as in the TorchScript
+  // frontend, so that the totals count every parameter of the model.
+  // Signature order; a tied group is unread only if none of its names was
+  // read, and is then listed under its standing name.
+  std::vector<std::string> owners;
+  std::map<std::string, DictAttr> unread;
+  for (const std::string &placeholder : parameterPlaceholders) {
+    const std::string &standing =
+        standingName(inputs[placeholder].qualifiedName);
+    if (!countedParams.insert(standing).second)
+      continue;
+    size_t dot = standing.rfind('.');
+    std::string owner =
+        dot == std::string::npos ? std::string() : standing.substr(0, dot);
+    auto [it, first] = unread.try_emplace(owner);
+    if (first)
+      owners.push_back(owner);
+    it->second.set(ctx, standing, Attribute::type(parameterType(placeholder)));
+  }
+  for (const std::string &owner : owners) {
+    Node node;
+    node.op = "Module";
+    std::vector<Attribute> classes;
+    auto known = options.moduleClasses.find(owner);
+    if (known != options.moduleClasses.end() && !known->second.empty()) {
+      const std::string &cls = known->second.back();
+      std::string_view shortName = shortClassName(cls);
+      if (!shortName.empty())
+        node.op = cls.rfind("torch.nn.", 0) == 0
+                      ? fmt::format("nn.{}", shortName)
+                      : std::string(shortName);
+      for (const std::string &name : known->second)
+        classes.push_back(Attribute::string(ctx, name));
+    }
+    node.name = uniqueName(owner.empty() ? "root" : pathToName(owner));
+    node.attrs.set(ctx, attrs::kModule, Attribute::string(ctx, owner));
+    if (!classes.empty())
+      node.attrs.set(ctx, attrs::kClass,
+                     Attribute::list(ctx, std::move(classes)));
+    node.attrs.set(ctx, attrs::kParams,
+                   Attribute::dict(ctx, std::move(unread.at(owner))));
+    node.attrs.set(ctx, attrs::kStatus,
+                   Attribute::string(ctx, attrs::kStatusNotRun));
+    node.resultTypes.push_back(Type::unknown()); // never computed
+    graph.addNode(std::move(node));
+  }
 }
 
 } // namespace

@@ -663,6 +663,8 @@ std::optional<Graph> Interpreter::run(std::vector<c10::IValue> inputs,
     results = runGraph(*forwardGraph, std::move(args), rootInfo);
   }
 
+  addModulesNotRun();
+
   Node output;
   output.name = makeUniqueName(std::string(kOutputOp));
   output.op = std::string(kOutputOp);
@@ -673,21 +675,61 @@ std::optional<Graph> Interpreter::run(std::vector<c10::IValue> inputs,
                      Attribute::string(ctx, attrs::kStatusNotRun));
   graph.addNode(std::move(output));
 
-  // Parameters no node read (modules never called): reported on the graph
-  // so that they are not silently lost. Definition order, not hash order.
-  DictAttr unused;
+  summary.cpuFallbacks.assign(cpuFallbacks.begin(), cpuFallbacks.end());
+  return std::move(graph);
+}
+
+/// The module path a parameter or buffer belongs to: `aux1.fc1` for
+/// `aux1.fc1.weight`, "" for the root's own.
+static std::string getOwnerPath(const std::string &stateName) {
+  size_t dot = stateName.rfind('.');
+  return dot == std::string::npos ? std::string() : stateName.substr(0, dot);
+}
+
+void Interpreter::addModulesNotRun() {
+  // Parameters no node read belong to modules the forward never called
+  // (googlenet's auxiliary classifiers in eval mode, an `if` not taken).
+  // Each module owning some becomes a not-run node holding them, so that
+  // the totals and the table count every parameter of the model (buffers
+  // are left out: no forward reads num_batches_tracked either). Definition
+  // order, not hash order.
+  std::vector<std::string> owners;
+  std::map<std::string, DictAttr> unread;
   for (const auto &[tensor, canonical] : stateOrder) {
     const StateInfo &state = states.at(tensor.unsafeGetTensorImpl());
     if (state.isBuffer || countedStates.count(canonical))
       continue;
-    countedStates.emplace(canonical, 0);
-    unused.set(ctx, state.name, Attribute::type(getTensorType(ctx, tensor)));
+    std::string owner = getOwnerPath(state.name);
+    auto [it, first] = unread.try_emplace(owner);
+    if (first)
+      owners.push_back(owner);
+    it->second.set(ctx, state.name,
+                   Attribute::type(getTensorType(ctx, tensor)));
   }
-  if (!unused.empty())
-    graph.getAttrs().set(ctx, attrs::kUnusedParams,
-                         Attribute::dict(ctx, std::move(unused)));
-  summary.cpuFallbacks.assign(cpuFallbacks.begin(), cpuFallbacks.end());
-  return std::move(graph);
+  std::map<std::string, const ModuleInfo *> byPath;
+  for (const auto &[object, info] : modules)
+    byPath.emplace(info.path, &info);
+  for (const std::string &owner : owners) {
+    DictAttr &params = unread.at(owner);
+    auto module = byPath.find(owner);
+    if (module == byPath.end())
+      continue;
+    const ModuleInfo &info = *module->second;
+    Node node;
+    node.name = makeUniqueName(owner.empty() ? "root" : pathToName(owner));
+    node.op = info.opName;
+    node.attrs.set(ctx, attrs::kModule, Attribute::string(ctx, info.path));
+    node.attrs.set(ctx, attrs::kClass,
+                   Attribute::stringList(ctx, info.classes));
+    if (!info.args.empty())
+      node.attrs.set(ctx, attrs::kArgs, Attribute::dict(ctx, info.args));
+    node.attrs.set(ctx, attrs::kParams,
+                   Attribute::dict(ctx, std::move(params)));
+    node.attrs.set(ctx, attrs::kStatus,
+                   Attribute::string(ctx, attrs::kStatusNotRun));
+    node.resultTypes.push_back(Type::unknown()); // never computed
+    graph.addNode(std::move(node));
+  }
 }
 
 std::optional<Graph> mav::trace::interpretForward(

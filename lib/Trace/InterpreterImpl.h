@@ -155,6 +155,8 @@ private:
   void recordFailure(const jit::Node *node, const ModuleInfo *module,
                      const std::string &message);
   void noteStateReads(const std::vector<Slot> &inputs);
+  /// One not-run node per module whose parameters no node read.
+  void addModulesNotRun();
   void claimModuleState(const c10::ivalue::Object *object);
   std::string makeUniqueName(const std::string &base);
 

@@ -176,6 +176,42 @@ def test_data_dependent_model_uses_hooks():
     assert drawn.totals["macs"] == 2 * (16 + 16 + 12)
 
 
+class AuxHead(nn.Module):
+    """An auxiliary classifier that only runs in training, as GoogLeNet's."""
+
+    def __init__(self, branch_on_values=False):
+        super().__init__()
+        self.body = nn.Linear(4, 8)
+        self.aux = nn.Sequential(nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2))
+        self.head = nn.Linear(8, 3)
+        self.branch_on_values = branch_on_values
+
+    def forward(self, x):
+        y = self.body(x)
+        if self.branch_on_values and y.sum() > 1e9:  # never, but data-dependent
+            y = y * 2
+        if self.training:
+            return self.head(y), self.aux(y)
+        return self.head(y)
+
+
+@pytest.mark.parametrize("branch,capture", [(False, "export"), (True, "hooks")])
+def test_modules_that_never_run_keep_their_parameters(branch, capture):
+    model = AuxHead(branch).eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MavCaptureWarning)
+        drawn = MAV(model, torch.randn(2, 4))
+    assert drawn.capture == capture
+    assert drawn.totals["params"] == n_params(model) == 40 + 72 + 18 + 27
+    assert drawn.totals["macs"] == 2 * (32 + 24)
+    # One not-run node per module that never ran, named after its class.
+    for path, shape in (("aux.0", "[8,8]"), ("aux.2", "[2,8]")):
+        line = next(l for l in drawn.ir.splitlines()
+                    if f'module = "{path}"' in l)
+        assert '"nn.Linear"() {' in line and 'status = "not-run"' in line
+        assert f"{path}.weight = f32{shape}" in line
+
+
 def test_model_text_is_escaped_in_the_page():
     message = "</script><img src=x onerror=alert(1)>"
     with pytest.warns(MavCaptureWarning):

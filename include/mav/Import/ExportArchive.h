@@ -29,6 +29,7 @@
 #include "mav/Support/Diagnostics.h"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,6 +57,11 @@ struct ExportImportOptions {
   /// reads such a tensor through one of its names only; the archive reader
   /// fills this from the PT2 weights config, where the names share a file.
   std::vector<std::vector<std::string>> tiedParameters;
+  /// Module path -> its class names from the root down (`named_modules()`
+  /// with each module's class): names the not-run node of a module that
+  /// owns parameters no op read, which the archive knows only by its
+  /// parameters' names. Without it such a node's operation is `Module`.
+  std::map<std::string, std::vector<std::string>> moduleClasses;
 };
 
 /// The exported-program schema major version this reader understands.

@@ -109,10 +109,11 @@ public:
                                      collector.takeWarnings());
   }
 
-  static std::unique_ptr<PyGraph>
-  fromExportJson(const py::bytes &json, const std::string &name,
-                 const std::string &granularity,
-                 std::vector<std::vector<std::string>> tiedParameters) {
+  static std::unique_ptr<PyGraph> fromExportJson(
+      const py::bytes &json, const std::string &name,
+      const std::string &granularity,
+      std::vector<std::vector<std::string>> tiedParameters,
+      std::map<std::string, std::vector<std::string>> moduleClasses) {
     ExportImportOptions options;
     if (granularity == "op")
       options.granularity = ExportGranularity::Op;
@@ -121,6 +122,7 @@ public:
                             granularity + "'");
     options.source = name;
     options.tiedParameters = std::move(tiedParameters);
+    options.moduleClasses = std::move(moduleClasses);
     std::string_view bytes = json;
     return import(
         name, "exported program", [&](IRContext &ctx, DiagnosticEngine &diags) {
@@ -270,6 +272,8 @@ PYBIND11_MODULE(_mav, m) {
                   py::arg("name"), py::arg("granularity") = "module",
                   py::arg("tied_parameters") =
                       std::vector<std::vector<std::string>>(),
+                  py::arg("module_classes") =
+                      std::map<std::string, std::vector<std::string>>(),
                   "Imports a serialized ExportedProgram (the JSON of a .pt2)")
       .def_static("from_export_archive", &PyGraph::fromExportArchive,
                   py::arg("data"), py::arg("name"),

@@ -94,6 +94,16 @@ def _tied_parameters(model):
     return [names for names in groups.values() if len(names) > 1]
 
 
+def _module_classes(model):
+    """Module path -> its class names from the root down (the IR's `class`,
+    as the fallback captures write it): names the not-run node of a module
+    that never ran."""
+    from ._eager import _class_path
+
+    return {path: _class_path(model, path)
+            for path, _ in model.named_modules()}
+
+
 def _program_json(program) -> bytes:
     """The serialized ExportedProgram, without weights or constants."""
     from unittest import mock
@@ -175,7 +185,7 @@ def capture(model, args, kwargs, granularity: str = "module") -> Capture:
             json_bytes = _program_json(program)
             graph = _mav.Graph.from_export_json(
                 json_bytes, name, granularity,
-                _tied_parameters(model))
+                _tied_parameters(model), _module_classes(model))
             return Capture(graph.print(), "export")
 
         source = f"{name} (eager)"

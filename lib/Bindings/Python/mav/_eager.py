@@ -104,6 +104,40 @@ class _Params:
                 for i, (n, p) in self.all.items() if i not in self.seen}
 
 
+def _modules_not_run(model, params: "_Params", nodes: list[Node]) -> None:
+    """Parameters no node read belong to modules that never ran (an
+    auxiliary head in eval mode, a branch not taken): inserts a not-run node
+    of each module owning some, holding them, before the output node, as
+    mav-trace does, so that the totals count every parameter."""
+    owners = {}
+    for qualified, type_ in params.unused().items():
+        owners.setdefault(qualified.rpartition(".")[0], {})[qualified] = type_
+    if not owners:
+        return
+    modules = dict(model.named_modules())
+    taken = {n.name for n in nodes}
+    added = []
+    for path, owned in owners.items():
+        module = modules.get(path)
+        attrs = {"module": path, "class": _class_path(model, path)}
+        args = _module_args(module) if module is not None else None
+        if args:
+            attrs["args"] = args
+        attrs["params"] = owned
+        attrs["status"] = "not-run"
+        base = path.replace(".", "_") or "root"
+        name, k = base, 0
+        while name in taken:
+            k += 1
+            name = f"{base}_{k}"
+        taken.add(name)
+        operation = _operation(module) if module is not None else "Module"
+        added.append(Node(name, operation, [], attrs))
+    at = len(nodes) - 1 if nodes and nodes[-1].operation == "output" else \
+        len(nodes)
+    nodes[at:at] = added
+
+
 def _module_node_attrs(model, path: str, module) -> dict:
     attrs = {"module": path, "class": _class_path(model, path)}
     args = _module_args(module)
@@ -267,10 +301,8 @@ def capture_fx(model, args, kwargs, graph_name: str, source: str):
         nodes.append(Node(fx_node.name, operation, operands, attrs,
                           ir.value_type(value)))
 
+    _modules_not_run(model, params, nodes)
     graph_attrs = {"source": source}
-    unused = params.unused()
-    if unused:
-        graph_attrs["unused_params"] = unused
     return ir.graph_text(graph_name, graph_attrs, nodes), failure
 
 
@@ -453,9 +485,7 @@ def capture_hooks(model, args, kwargs, graph_name: str, source: str):
     else:
         capture.nodes.append(Node(capture.node_name("output"), "output",
                                   capture.operands(output), {}, "()"))
+    _modules_not_run(model, capture.params, capture.nodes)
     graph_attrs = {"source": source}
-    unused = capture.params.unused()
-    if unused:
-        graph_attrs["unused_params"] = unused
     failure = capture.failure[:3] if capture.failure else None
     return ir.graph_text(graph_name, graph_attrs, capture.nodes), failure
