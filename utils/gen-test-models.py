@@ -148,6 +148,22 @@ class TokenClassifier(nn.Module):
         return self.classifier(x)
 
 
+class Raises(nn.Module):
+    """Raises in its forward, after fc1, with a message holding markup: the
+    model's own failure (prim::RaiseException), not mav-trace's."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(4, 8)
+        self.fc2 = nn.Linear(8, 2)
+
+    def forward(self, x):
+        y = self.fc1(x)
+        if y.shape[1] == 8:
+            raise ValueError("<script>alert(1)</script> expects 16 features")
+        return self.fc2(y)
+
+
 class ControlFlow(nn.Module):
     """A data-dependent `if` and a loop; only meaningful when scripted."""
 
@@ -448,6 +464,7 @@ def main(argv):
          [torch.randint(0, 1000, (1, 12))], 1000, "both"),
         ("control_flow", ControlFlow(), [torch.randn(2, 8)], None, "script"),
         ("failing", Failing(), [torch.randn(2, 16)], None, "script"),
+        ("raises", Raises(), [torch.randn(2, 4)], None, "script"),
     ]
     if large:
         import torchvision
@@ -468,7 +485,7 @@ def main(argv):
             "inputs": [input_spec(t, high) for t in inputs],
             "files": [],
         }
-        if name != "failing":
+        if name not in ("failing", "raises"):
             entry["leaf_calls"] = leaf_shapes(model, inputs)
         if name in TORCHVISION_NAMES:
             entry["macs"] = count_macs(model, inputs)

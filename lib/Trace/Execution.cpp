@@ -443,6 +443,23 @@ void Interpreter::runOp(const jit::Node *node, Env &env,
   finishGroupedNode(open, node, env, std::move(results));
 }
 
+/// The message of the model's own `raise`: prim::RaiseException's inputs
+/// are the message and the qualified class (`builtins.ValueError`), which
+/// libtorch's exception text names without the message.
+static std::string getRaisedMessage(const std::vector<Slot> &inputs,
+                                    const std::exception &error) {
+  if (inputs.empty() || !inputs[0].known || !inputs[0].value.isString())
+    return getTrimmedMessage(error);
+  std::string message = inputs[0].value.toStringRef();
+  if (inputs.size() > 1 && inputs[1].known && inputs[1].value.isString()) {
+    std::string cls = inputs[1].value.toStringRef();
+    if (cls.rfind("builtins.", 0) == 0)
+      cls = cls.substr(9);
+    message = message.empty() ? cls : cls + ": " + message;
+  }
+  return message;
+}
+
 void Interpreter::executeOp(const jit::Node *node, Env &env,
                             const ModuleInfo *module, bool isNodeOp) {
   std::vector<Slot> inputs;
@@ -499,17 +516,25 @@ void Interpreter::executeOp(const jit::Node *node, Env &env,
   } catch (const std::exception &e) {
     if (notRunMode)
       return setUnknownOutputs();
-    std::string message = getTrimmedMessage(e);
+    std::string message = node->kind() == c10::prim::RaiseException
+                              ? getRaisedMessage(inputs, e)
+                              : getTrimmedMessage(e);
     if (!current) {
-      // A bookkeeping op failed outside any node: give the failure a node
-      // of its own so that it is visible in the graph.
-      std::string name(node->kind().toUnqualString());
+      // A bookkeeping op failed outside any node, or the model raised
+      // (`raise RuntimeError(...)` is prim::RaiseException): give the
+      // failure a node of its own so that it is visible in the graph. A
+      // raise has no result; its node gets one unknown result, as every
+      // node but the output has.
+      bool raised = node->kind() == c10::prim::RaiseException;
+      std::string name = raised ? std::string("raise")
+                                : std::string(node->kind().toUnqualString());
       OpenNode open = openNode(functionNodeName(module->path, name),
                                fmt::format("{}()", name), module, inputs, node);
       open.status = attrs::kStatusFailed;
       open.error = message;
       recordFailure(node, module, message);
-      std::vector<Slot> results(node->outputs().size(), Slot::unknown());
+      std::vector<Slot> results(std::max<size_t>(1, node->outputs().size()),
+                                Slot::unknown());
       ValueRef selfRef{static_cast<uint32_t>(graph.size()), 0};
       closeNode(open, results, getStaticTypes(node));
       for (const jit::Value *output : node->outputs())
