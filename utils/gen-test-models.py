@@ -164,6 +164,27 @@ class Raises(nn.Module):
         return self.fc2(y)
 
 
+class NestedEncoder(nn.Module):
+    """torchtext's RoBERTa encoder in small: an nn.TransformerEncoder with
+    enable_nested_tensor, its padding mask from the token ids. In eval mode
+    without grad its fast path packs the batch into a nested tensor, which
+    has no sizes()."""
+
+    def __init__(self, vocab=50, dim=16):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, dim, padding_idx=1)
+        layer = nn.TransformerEncoderLayer(dim, nhead=2, dim_feedforward=32,
+                                           batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, num_layers=2,
+                                             enable_nested_tensor=True)
+        self.head = nn.Linear(dim, 4)
+
+    def forward(self, tokens):
+        mask = tokens.eq(1)
+        return self.head(self.encoder(self.embed(tokens),
+                                      src_key_padding_mask=mask))
+
+
 class ControlFlow(nn.Module):
     """A data-dependent `if` and a loop; only meaningful when scripted."""
 
@@ -465,6 +486,8 @@ def main(argv):
         ("control_flow", ControlFlow(), [torch.randn(2, 8)], None, "script"),
         ("failing", Failing(), [torch.randn(2, 16)], None, "script"),
         ("raises", Raises(), [torch.randn(2, 4)], None, "script"),
+        ("nested_encoder", NestedEncoder(), [torch.randint(2, 50, (2, 6))],
+         50, "script"),
     ]
     if large:
         import torchvision

@@ -12,6 +12,7 @@
 
 #include "mav/Support/Text.h"
 
+#include <ATen/NestedTensorImpl.h>
 #include <fmt/format.h>
 
 using namespace mav;
@@ -80,12 +81,41 @@ std::optional<c10::ScalarType> mav::trace::convertDType(DType dtype) {
 // Values
 //===----------------------------------------------------------------------===//
 
+/// A nested tensor (nn.TransformerEncoder's fast path packs the padded
+/// sequences of a batch into one) has no sizes(): its components may differ
+/// in length. Its type is its padded shape: the number of components, then
+/// the largest component along each dimension (the dense shape when no
+/// sequence is padded); `?` where the component sizes are not readable.
+static Type getNestedTensorType(IRContext &ctx, DType dtype,
+                                const at::Tensor &tensor) {
+  std::vector<int64_t> dims(static_cast<size_t>(tensor.dim()), kUnknownDim);
+  const at::Tensor &sizes = at::native::get_nested_size_tensor(tensor);
+  if (!dims.empty() && sizes.dim() == 2 && !sizes.is_meta() &&
+      sizes.size(1) + 1 == static_cast<int64_t>(dims.size())) {
+    dims[0] = sizes.size(0);
+    if (sizes.size(0) > 0) {
+      at::Tensor largest = std::get<0>(sizes.max(0));
+      for (int64_t d = 0; d < sizes.size(1); ++d)
+        dims[static_cast<size_t>(d) + 1] = largest[d].item<int64_t>();
+    }
+  }
+  return Type::tensor(ctx, dtype, std::move(dims));
+}
+
 Type mav::trace::getTensorType(IRContext &ctx, const at::Tensor &tensor) {
   if (!tensor.defined())
     return Type::scalar(ctx, Type::Kind::None);
-  std::vector<int64_t> dims(tensor.sizes().begin(), tensor.sizes().end());
-  return Type::tensor(ctx, convertScalarType(tensor.scalar_type()),
-                      std::move(dims));
+  DType dtype = convertScalarType(tensor.scalar_type());
+  // A type never stops the trace: a tensor whose sizes cannot be read is a
+  // tensor of unknown rank.
+  try {
+    if (tensor.is_nested())
+      return getNestedTensorType(ctx, dtype, tensor);
+    std::vector<int64_t> dims(tensor.sizes().begin(), tensor.sizes().end());
+    return Type::tensor(ctx, dtype, std::move(dims));
+  } catch (const std::exception &) {
+    return Type::unrankedTensor(ctx, dtype);
+  }
 }
 
 namespace {
