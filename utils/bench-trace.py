@@ -17,14 +17,17 @@ times and interleaved so that a change in machine load affects every column:
                (by then TorchScript's profiling executor has optimised the
                graph, every kernel exists and the allocator has settled: the
                second call is still slower than the later ones).
-  trace 1st    mav-trace's own time for running the forward op by op and
+  trace 1st    mav-trace's own time (--mode=real) for running the forward op by op and
                recording the graph ("run" in its -v summary): its one forward
                in a fresh process, comparable to fwd 1st.
   trace warm   the same with --warm-up=3: the fourth run in the process, after
                three discarded ones, comparable to fwd warm.
-  trace wall   the whole mav-trace process (libtorch start-up, model load,
-               run, printing the IR to /dev/null).
+  load         in the fresh Python process: torch.jit.load(...) alone.
+  real wall    the whole mav-trace process with --mode=real (libtorch
+               start-up, model load, run, printing the IR to /dev/null).
   shapes wall  the same with --shapes-only.
+  default wall the same in the default mode (--mode=auto: shapes-only, and a
+               real run only when an op needed values).
 
 and prints one table of medians over the runs. `ratio` columns are trace /
 fwd: the cost of interpreting and recording, which mav aims to keep under 1.3x.
@@ -71,7 +74,9 @@ def forward_child(path, threads):
     import torch
     if threads > 0:
         torch.set_num_threads(threads)
+    start = time.perf_counter()
     module = torch.jit.load(path).eval()
+    load = time.perf_counter() - start
     torch.manual_seed(0)
     example = torch.randn(1, 3, 224, 224)
 
@@ -85,7 +90,7 @@ def forward_child(path, threads):
     timed()
     timed()
     warm = statistics.median(timed() for _ in range(WARM_CALLS))
-    print(json.dumps({"first": first, "warm": warm}))
+    print(json.dumps({"first": first, "warm": warm, "load": load}))
 
 
 def run_forward(path, env, threads):
@@ -96,7 +101,7 @@ def run_forward(path, env, threads):
     if result.returncode != 0:
         sys.exit(f"error: {' '.join(command)} failed")
     times = json.loads(result.stdout)
-    return times["first"], times["warm"]
+    return times["first"], times["warm"], times["load"]
 
 
 def run_mav_trace(mav_trace, path, env, extra):
@@ -142,20 +147,25 @@ def main():
     rows = []
     for name in args.models.split(","):
         path = ensure_model(name, args.model_dir)
-        columns = {key: [] for key in ("fwd_first", "fwd_warm", "trace_first",
-                                       "trace_warm", "wall", "shapes")}
+        columns = {key: [] for key in ("fwd_first", "fwd_warm", "load",
+                                       "trace_first", "trace_warm", "wall",
+                                       "shapes", "default")}
         for _ in range(args.runs):
-            first, warm = run_forward(path, env, args.threads)
+            first, warm, load = run_forward(path, env, args.threads)
             columns["fwd_first"].append(first)
             columns["fwd_warm"].append(warm)
-            wall, run, _ = run_mav_trace(args.mav_trace, path, env, [])
+            columns["load"].append(load)
+            wall, run, _ = run_mav_trace(args.mav_trace, path, env,
+                                         ["--mode=real"])
             columns["wall"].append(wall)
             columns["trace_first"].append(run)
             _, run, _ = run_mav_trace(args.mav_trace, path, env,
-                                      ["--warm-up=3"])
+                                      ["--mode=real", "--warm-up=3"])
             columns["trace_warm"].append(run)
             columns["shapes"].append(run_mav_trace(
                 args.mav_trace, path, env, ["--shapes-only"])[0])
+            columns["default"].append(run_mav_trace(
+                args.mav_trace, path, env, [])[0])
         row = {key: statistics.median(values)
                for key, values in columns.items()}
         row["model"] = name
@@ -169,7 +179,8 @@ def main():
           f"torch {torch.__version__}; load average {load(load_before)} "
           f"before, {load(load_after)} after")
     header = ("model", "fwd 1st", "trace 1st", "ratio 1st", "fwd warm",
-              "trace warm", "ratio warm", "trace wall", "shapes wall")
+              "trace warm", "ratio warm", "load", "real wall", "shapes wall",
+              "default wall")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for r in rows:
@@ -177,8 +188,8 @@ def main():
               f"{r['trace_first']:.3f} | "
               f"{r['trace_first'] / r['fwd_first']:.2f}x | "
               f"{r['fwd_warm']:.3f} | {r['trace_warm']:.3f} | "
-              f"{r['trace_warm'] / r['fwd_warm']:.2f}x | {r['wall']:.3f} | "
-              f"{r['shapes']:.3f} |")
+              f"{r['trace_warm'] / r['fwd_warm']:.2f}x | {r['load']:.3f} | "
+              f"{r['wall']:.3f} | {r['shapes']:.3f} | {r['default']:.3f} |")
     return 0
 
 

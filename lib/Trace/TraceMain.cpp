@@ -37,6 +37,7 @@ struct TraceCommandLine {
   uint64_t seed = 0;
   std::string granularity = "module";
   bool debugInfo = false;
+  std::string mode = "auto";
   bool shapesOnly = false;
   bool strict = false;
   bool verbose = false;
@@ -93,6 +94,47 @@ private:
   std::chrono::steady_clock::time_point lastShown;
 };
 
+#ifdef MAV_HAVE_TORCHSCRIPT
+/// --mode=auto: a shapes-only run first (meta tensors: no weights read, no
+/// arithmetic). Its IR is the real run's whenever no op needed a value: no
+/// op fell back to the CPU (item(), nonzero, a branch on data all do) and
+/// nothing failed. Otherwise the model runs for real, and only that run's
+/// diagnostics are shown. `how` says which it was, for --verbose.
+std::optional<Graph> traceShapesFirst(IRContext &attemptContext,
+                                      IRContext &context,
+                                      const std::string &modelFile,
+                                      TraceOptions options,
+                                      DiagnosticEngine &diags,
+                                      TraceSummary &summary, std::string &how) {
+  std::vector<Diagnostic> held;
+  DiagnosticEngine quiet;
+  quiet.setHandler([&held](const Diagnostic &diag) { held.push_back(diag); });
+  options.shapesOnly = true;
+  TraceSummary attempt;
+  std::optional<Graph> graph =
+      traceModel(attemptContext, modelFile, options, quiet, &attempt);
+  if (graph && quiet.getNumErrors() == 0 && !attempt.forwardFailed &&
+      attempt.cpuFallbacks.empty()) {
+    for (Diagnostic &diag : held)
+      diags.emit(std::move(diag));
+    summary = std::move(attempt);
+    how = "shapes-only sufficed (no op needed values)";
+    return graph;
+  }
+  if (!attempt.cpuFallbacks.empty()) {
+    std::vector<std::string> ops;
+    for (const auto &[op, count] : attempt.cpuFallbacks)
+      ops.push_back(op);
+    how = fmt::format("ran for real: {} needed values", fmt::join(ops, ", "));
+  } else {
+    how = "ran for real: the shapes-only run failed";
+  }
+  graph.reset();
+  options.shapesOnly = false;
+  return traceModel(context, modelFile, options, diags, &summary);
+}
+#endif
+
 } // namespace
 
 int mav::traceMain(int argc, char **argv) {
@@ -121,9 +163,14 @@ int mav::traceMain(int argc, char **argv) {
       ->check(CLI::IsMember({"module", "op"}));
   app.add_flag("--debuginfo", cl.debugInfo,
                "Record each node's Python source line as its location");
-  app.add_flag("--shapes-only", cl.shapesOnly,
-               "Infer shapes without computing values (meta tensors; ops "
-               "without a meta kernel run on zeros)");
+  app.add_option("--mode", cl.mode,
+                 "auto: infer the shapes without computing values, and run "
+                 "the model for real only when an op needed values or that "
+                 "failed (the IR is the real run's either way); real: run "
+                 "on random inputs; shapes-only: meta tensors, ops without a "
+                 "meta kernel run on zeros")
+      ->check(CLI::IsMember({"auto", "real", "shapes-only"}));
+  app.add_flag("--shapes-only", cl.shapesOnly, "Same as --mode=shapes-only");
   app.add_flag("--strict", cl.strict,
                "Exit with status 1 when the forward pass fails part way");
   app.add_flag("-v,--verbose", cl.verbose,
@@ -164,15 +211,20 @@ int mav::traceMain(int argc, char **argv) {
   options.granularity =
       cl.granularity == "op" ? TraceGranularity::Op : TraceGranularity::Module;
   options.debugInfo = cl.debugInfo;
-  options.shapesOnly = cl.shapesOnly;
+  if (cl.shapesOnly)
+    cl.mode = "shapes-only";
+  options.shapesOnly = cl.mode == "shapes-only";
   options.warmUpRuns = cl.warmUpRuns;
   options.progress = [&reporter](const TraceProgress &progress) {
     reporter.update(progress);
   };
 
   TraceSummary summary;
-  IRContext context;
+  // The shapes-only attempt of --mode=auto keeps its graph in its own
+  // context; both live as long as the graph printed.
+  IRContext context, attemptContext;
   std::optional<Graph> graph;
+  std::string modeUsed = cl.mode;
   ModelFileKind kind = classifyModelFile(cl.modelFile);
   bool exportArchive = kind == ModelFileKind::ExportArchive;
 #ifndef MAV_HAVE_TORCHSCRIPT
@@ -196,7 +248,12 @@ int mav::traceMain(int argc, char **argv) {
             .count();
   } else {
 #ifdef MAV_HAVE_TORCHSCRIPT
-    graph = traceModel(context, cl.modelFile, options, diags, &summary);
+    if (cl.mode == "auto") {
+      graph = traceShapesFirst(attemptContext, context, cl.modelFile, options,
+                               diags, summary, modeUsed);
+    } else {
+      graph = traceModel(context, cl.modelFile, options, diags, &summary);
+    }
 #else
     if (FILE *file = std::fopen(cl.modelFile.c_str(), "rb"))
       std::fclose(file);
@@ -231,7 +288,9 @@ int mav::traceMain(int argc, char **argv) {
                "s; {} ops run)\n",
                graph->size(), reporter.elapsedSeconds(), summary.loadSeconds,
                summary.runSeconds, summary.realOps);
-    if (cl.shapesOnly)
+    if (cl.mode == "auto")
+      fmt::print(stderr, "mav-trace: {}\n", modeUsed);
+    if (options.shapesOnly || modeUsed.rfind("shapes-only sufficed", 0) == 0)
       fmt::print(stderr, "mav-trace: {}\n",
                  summary.weightsSkipped
                      ? "weights not read (meta tensors)"
