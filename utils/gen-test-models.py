@@ -37,6 +37,7 @@ import re
 import sys
 
 import torch
+from typing import List, Tuple
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -183,6 +184,20 @@ class NestedEncoder(nn.Module):
         mask = tokens.eq(1)
         return self.head(self.encoder(self.embed(tokens),
                                       src_key_padding_mask=mask))
+
+
+class ListInput(nn.Module):
+    """Takes a List[Tensor] of images of different sizes, as torchvision's
+    detection models do, and a tuple of tensors."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+
+    def forward(self, images: List[torch.Tensor],
+                pair: Tuple[torch.Tensor, torch.Tensor]):
+        outs = [self.conv(image.unsqueeze(0)) for image in images]
+        return outs, pair[0] + pair[1]
 
 
 class ControlFlow(nn.Module):
@@ -353,6 +368,9 @@ def count_macs(model, inputs):
 
 
 def input_spec(t, high=None):
+    if isinstance(t, (list, tuple)):
+        inner = ",".join(input_spec(e, high) for e in t)
+        return f"[{inner}]" if isinstance(t, list) else f"({inner})"
     dims = "x".join(str(d) for d in t.shape)
     if t.dtype == torch.int64:
         return f"{dims}:i64:0..{high}"
@@ -488,6 +506,9 @@ def main(argv):
         ("raises", Raises(), [torch.randn(2, 4)], None, "script"),
         ("nested_encoder", NestedEncoder(), [torch.randint(2, 50, (2, 6))],
          50, "script"),
+        ("list_input", ListInput(),
+         [[torch.randn(3, 16, 16), torch.randn(3, 12, 20)],
+          (torch.randn(2, 8), torch.randn(2, 8))], None, "script"),
     ]
     if large:
         import torchvision

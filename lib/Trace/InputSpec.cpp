@@ -70,6 +70,33 @@ bool isSupportedInputDType(DType dtype) {
 
 std::optional<InputSpec> InputSpec::parse(std::string_view text,
                                           std::string &error) {
+  // A list or tuple of tensors: their specs between brackets, by commas.
+  bool list = text.size() >= 2 && text.front() == '[' && text.back() == ']';
+  bool tuple = text.size() >= 2 && text.front() == '(' && text.back() == ')';
+  if (list || tuple) {
+    InputSpec spec;
+    spec.kind = list ? Kind::List : Kind::Tuple;
+    std::string_view inner = text.substr(1, text.size() - 2);
+    if (!inner.empty()) {
+      for (std::string_view element : splitString(inner, ",")) {
+        std::optional<InputSpec> parsed = parse(element, error);
+        if (!parsed)
+          return std::nullopt;
+        if (parsed->kind != Kind::Tensor) {
+          error = fmt::format("invalid input '{}': a list or tuple holds "
+                              "tensors, not lists or tuples",
+                              text);
+          return std::nullopt;
+        }
+        spec.elements.push_back(std::move(*parsed));
+      }
+    }
+    if (tuple && spec.elements.empty()) {
+      error = fmt::format("invalid input '{}': an empty tuple", text);
+      return std::nullopt;
+    }
+    return spec;
+  }
   std::vector<std::string_view> fields = splitString(text, ":");
   if (fields.size() > 3) {
     error = fmt::format("invalid input '{}': expected DIMS[:DTYPE[:LOW..HIGH]]",

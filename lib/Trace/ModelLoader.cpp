@@ -117,6 +117,44 @@ at::Tensor makeRandomTensor(const InputSpec &spec, at::Generator &generator) {
   return at::randn(spec.dims, generator, options.dtype(sampleType)).to(type);
 }
 
+/// Why `spec` cannot be an argument of `type` (the tail of the error
+/// message), or "" when it can: a tensor spec for a tensor argument, a list
+/// spec for a List[Tensor], a tuple spec for a tuple of as many tensors.
+std::string checkInputKind(const c10::Type &type, const InputSpec &spec) {
+  auto isTensor = [](const c10::Type &t) {
+    return c10::TensorType::get()->isSubtypeOf(t) ||
+           t.isSubtypeOf(*c10::TensorType::get());
+  };
+  switch (spec.kind) {
+  case InputSpec::Kind::Tensor:
+    if (isTensor(type))
+      return "";
+    if (type.kind() == c10::TypeKind::ListType)
+      return "not a tensor: give a list of tensors, e.g. --input "
+             "'[3x320x320,3x240x320]'";
+    if (type.kind() == c10::TypeKind::TupleType)
+      return "not a tensor: give a tuple of tensors, e.g. --input "
+             "'(2x8,2x4)'";
+    return "not a tensor";
+  case InputSpec::Kind::List:
+    if (type.kind() == c10::TypeKind::ListType &&
+        isTensor(*type.containedTypes()[0]))
+      return "";
+    return "not a list of tensors";
+  case InputSpec::Kind::Tuple:
+    if (type.kind() != c10::TypeKind::TupleType)
+      return "not a tuple of tensors";
+    if (type.containedTypes().size() != spec.elements.size())
+      return fmt::format("a tuple of {} elements, not {}",
+                         type.containedTypes().size(), spec.elements.size());
+    for (const c10::TypePtr &element : type.containedTypes())
+      if (!isTensor(*element))
+        return "not a tuple of tensors";
+    return "";
+  }
+  return "";
+}
+
 /// The forward arguments: random tensors for the `--input`s, default values
 /// for the arguments after them.
 std::optional<std::vector<c10::IValue>> makeInputs(torch::jit::Module &module,
@@ -160,25 +198,38 @@ std::optional<std::vector<c10::IValue>> makeInputs(torch::jit::Module &module,
       inputs.push_back(*argument.default_value());
       continue;
     }
-    if (!c10::TensorType::get()->isSubtypeOf(*argument.type()) &&
-        !argument.type()->isSubtypeOf(*c10::TensorType::get())) {
+    const InputSpec &spec = options.inputs[i];
+    std::string mismatch = checkInputKind(*argument.type(), spec);
+    if (!mismatch.empty()) {
       reportError(diags,
-                  fmt::format("input {} of '{}' ('{}') is a {}, not a tensor",
-                              i + 1, path, argument.name(),
-                              argument.type()->annotation_str()));
+                  fmt::format("input {} of '{}' ('{}') is a {}, {}", i + 1,
+                              path, argument.name(),
+                              argument.type()->annotation_str(), mismatch));
       return std::nullopt;
     }
-    const InputSpec &spec = options.inputs[i];
-    if (options.shapesOnly) {
-      // No values: a meta tensor has a shape and a dtype but no storage, so
-      // the input costs nothing whatever its resolution.
-      inputs.push_back(
-          at::empty(spec.dims, at::TensorOptions()
-                                   .dtype(*convertDType(spec.dtype))
-                                   .device(at::kMeta)));
-      continue;
+    auto makeTensor = [&](const InputSpec &tensorSpec) {
+      // No values with shapesOnly: a meta tensor has a shape and a dtype
+      // but no storage, so the input costs nothing whatever its resolution.
+      if (options.shapesOnly)
+        return at::empty(tensorSpec.dims,
+                         at::TensorOptions()
+                             .dtype(*convertDType(tensorSpec.dtype))
+                             .device(at::kMeta));
+      return makeRandomTensor(tensorSpec, generator);
+    };
+    if (spec.kind == InputSpec::Kind::List) {
+      c10::List<at::Tensor> list;
+      for (const InputSpec &element : spec.elements)
+        list.push_back(makeTensor(element));
+      inputs.emplace_back(std::move(list));
+    } else if (spec.kind == InputSpec::Kind::Tuple) {
+      std::vector<c10::IValue> elements;
+      for (const InputSpec &element : spec.elements)
+        elements.emplace_back(makeTensor(element));
+      inputs.emplace_back(c10::ivalue::Tuple::create(std::move(elements)));
+    } else {
+      inputs.emplace_back(makeTensor(spec));
     }
-    inputs.push_back(makeRandomTensor(spec, generator));
   }
   return inputs;
 }

@@ -152,8 +152,12 @@ int mav::traceMain(int argc, char **argv) {
       ->option_text("FILE");
   app.add_option("--input", cl.inputs,
                  "A forward input, in order: DIMS[:DTYPE[:LOW..HIGH]], e.g. "
-                 "1x3x224x224 or 1x128:i64:0..30522 (default dtype f32)")
-      ->option_text("SPEC");
+                 "1x3x224x224 or 1x128:i64:0..30522 (default dtype f32); a "
+                 "list or tuple of tensors in brackets: '[3x320x320,"
+                 "3x240x320]', '(2x8,2x4)'")
+      ->option_text("SPEC")
+      // One SPEC per --input: CLI11 would otherwise split `[a,b]` itself.
+      ->allow_extra_args(false);
   app.add_option("--seed", cl.seed,
                  "Seed of the random inputs and of torch's generator")
       ->option_text("N");

@@ -40,6 +40,10 @@ struct InputSpec {
   DType dtype = DType::F32;
   std::optional<double> low;
   std::optional<double> high;
+  /// A list (`[3x320x320,3x240x320]`) or tuple (`(2x8,2x4)`) of tensors,
+  /// whose specs are `elements`; the fields above are then unused.
+  enum class Kind { Tensor, List, Tuple } kind = Kind::Tensor;
+  std::vector<InputSpec> elements;
 
   /// Parses the `--input` syntax; on failure returns nullopt and sets `error`.
   static std::optional<InputSpec> parse(std::string_view text,
