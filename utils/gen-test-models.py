@@ -200,6 +200,14 @@ class ListInput(nn.Module):
         return outs, pair[0] + pair[1]
 
 
+class Nms(nn.Module):
+    """Calls torchvision::nms, an op of torchvision's operator library (as
+    the detection models do): its archive loads only with that library."""
+
+    def forward(self, boxes, scores):
+        return torch.ops.torchvision.nms(boxes, scores, 0.5)
+
+
 class ControlFlow(nn.Module):
     """A data-dependent `if` and a loop; only meaningful when scripted."""
 
@@ -516,6 +524,8 @@ def main(argv):
                        [torch.randn(1, 3, 224, 224)], None, "both"))
         models.append(("vit_b_16", torchvision.models.vit_b_16(weights=None),
                        [torch.randn(1, 3, 224, 224)], None, "script"))
+        models.append(("nms", Nms(), [torch.rand(10, 4), torch.rand(10)],
+                       None, "script"))
         for name, kwargs, side in TORCHVISION_MODELS:
             model = getattr(torchvision.models, name)(weights=None, **kwargs)
             models.append((name, model, [torch.randn(1, 3, side, side)], None,

@@ -16,6 +16,8 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <dlfcn.h>
 #include <filesystem>
 #include <system_error>
 
@@ -55,6 +57,55 @@ std::optional<torch::jit::Module> loadModuleOnMeta(const std::string &path) {
   }
 }
 
+/// Loads an operator library (a shared object registering ops with
+/// libtorch's dispatcher) into the process, as torch.ops.load_library does.
+bool loadOperatorLibrary(const std::string &path, DiagnosticEngine &diags) {
+  if (dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL))
+    return true;
+  const char *why = dlerror();
+  reportError(diags, fmt::format("cannot load operator library '{}': {}", path,
+                                 why ? why : "unknown error"));
+  return false;
+}
+
+/// Where torchvision's operator library (torchvision::nms, roi_align...) is:
+/// $MAV_TORCHVISION_LIBRARY when set, else the `_C` extension of Debian's
+/// python3-torchvision (or of a torchvision under /usr/local), which links
+/// only against libtorch. Empty when there is none.
+std::string findTorchvisionLibrary(std::vector<std::string> &searched) {
+  if (const char *path = std::getenv("MAV_TORCHVISION_LIBRARY")) {
+    searched.push_back(path);
+    std::error_code ec;
+    return std::filesystem::is_regular_file(path, ec) ? std::string(path)
+                                                      : std::string();
+  }
+  for (const char *dir : {"/usr/lib/python3/dist-packages/torchvision",
+                          "/usr/local/lib/python3/dist-packages/torchvision"}) {
+    searched.push_back(dir);
+    std::error_code ec;
+    for (const auto &entry : std::filesystem::directory_iterator(dir, ec)) {
+      std::string name = entry.path().filename().string();
+      if (name.rfind("_C.", 0) == 0 && name.size() > 3 &&
+          name.compare(name.size() - 3, 3, ".so") == 0)
+        return entry.path().string();
+    }
+  }
+  return {};
+}
+
+/// The first `ns::op` named in libtorch's "Unknown builtin op: ns::op"
+/// message, or "" when the message is another one.
+std::string getUnknownOp(const std::string &message) {
+  static const std::string marker = "Unknown builtin op: ";
+  size_t at = message.find(marker);
+  if (at == std::string::npos)
+    return {};
+  size_t start = at + marker.size();
+  size_t end = message.find_first_of(".\n ", start);
+  return message.substr(start, end == std::string::npos ? std::string::npos
+                                                        : end - start);
+}
+
 std::optional<torch::jit::Module> loadModule(const std::string &path,
                                              bool shapesOnly,
                                              DiagnosticEngine &diags,
@@ -71,20 +122,56 @@ std::optional<torch::jit::Module> loadModule(const std::string &path,
     return std::nullopt;
   }
   std::optional<torch::jit::Module> module;
-  if (shapesOnly) {
-    module = loadModuleOnMeta(path);
-    summary.weightsSkipped = module.has_value();
-  }
-  try {
-    if (!module)
-      module = torch::jit::load(path, torch::kCPU);
-  } catch (const std::exception &e) {
-    reportError(diags,
-                fmt::format("cannot load '{}' as TorchScript (expected the "
-                            "output of torch.jit.script or torch.jit.trace "
-                            "saved with torch.jit.save): {}",
-                            path, getTrimmedMessage(e)));
-    return std::nullopt;
+  // A model calling torchvision's ops (detection models: torchvision::nms)
+  // loads once torchvision's operator library is: found and loaded on the
+  // first such failure, then the model is loaded again.
+  static bool torchvisionLoaded = false;
+  for (int attempt = 0; !module; ++attempt) {
+    if (shapesOnly) {
+      module = loadModuleOnMeta(path);
+      summary.weightsSkipped = module.has_value();
+    }
+    try {
+      if (!module)
+        module = torch::jit::load(path, torch::kCPU);
+    } catch (const std::exception &e) {
+      std::string message = getTrimmedMessage(e);
+      std::string op = getUnknownOp(e.what());
+      if (attempt == 0 && !torchvisionLoaded &&
+          op.rfind("torchvision::", 0) == 0) {
+        std::vector<std::string> searched;
+        std::string library = findTorchvisionLibrary(searched);
+        if (library.empty()) {
+          reportError(diags,
+                      fmt::format("model '{}' uses {}, an op of torchvision's "
+                                  "operator library, which mav-trace did not "
+                                  "find (looked in {}); install "
+                                  "python3-torchvision, or pass "
+                                  "--load-library PATH",
+                                  path, op, fmt::join(searched, ", ")));
+          return std::nullopt;
+        }
+        if (!loadOperatorLibrary(library, diags))
+          return std::nullopt;
+        torchvisionLoaded = true;
+        continue;
+      }
+      if (!op.empty() && op.rfind("aten::", 0) != 0 &&
+          op.rfind("prim::", 0) != 0) {
+        reportError(diags,
+                    fmt::format("model '{}' uses {}, an op no loaded library "
+                                "registers; pass the library that defines it "
+                                "with --load-library PATH",
+                                path, op));
+        return std::nullopt;
+      }
+      reportError(diags,
+                  fmt::format("cannot load '{}' as TorchScript (expected the "
+                              "output of torch.jit.script or torch.jit.trace "
+                              "saved with torch.jit.save): {}",
+                              path, message));
+      return std::nullopt;
+    }
   }
   if (!module->find_method("forward")) {
     reportError(diags, fmt::format("model '{}' has no forward method", path));
@@ -248,6 +335,9 @@ std::optional<Graph> mav::traceModel(IRContext &ctx,
   auto seconds = [](Clock::time_point since) {
     return std::chrono::duration<double>(Clock::now() - since).count();
   };
+  for (const std::string &library : options.libraries)
+    if (!loadOperatorLibrary(library, diags))
+      return std::nullopt;
   try {
     Clock::time_point start = Clock::now();
     std::optional<torch::jit::Module> module =

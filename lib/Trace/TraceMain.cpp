@@ -34,6 +34,7 @@ struct TraceCommandLine {
   std::string modelFile;
   std::string outputFile = "-";
   std::vector<std::string> inputs;
+  std::vector<std::string> libraries;
   uint64_t seed = 0;
   std::string granularity = "module";
   bool debugInfo = false;
@@ -158,6 +159,12 @@ int mav::traceMain(int argc, char **argv) {
       ->option_text("SPEC")
       // One SPEC per --input: CLI11 would otherwise split `[a,b]` itself.
       ->allow_extra_args(false);
+  app.add_option("--load-library", cl.libraries,
+                 "Load an operator library (a shared object registering "
+                 "custom ops, as torch.ops.load_library) before the model; "
+                 "torchvision's is found by itself")
+      ->option_text("PATH")
+      ->allow_extra_args(false);
   app.add_option("--seed", cl.seed,
                  "Seed of the random inputs and of torch's generator")
       ->option_text("N");
@@ -212,6 +219,7 @@ int mav::traceMain(int argc, char **argv) {
     options.inputs.push_back(std::move(*spec));
   }
   options.seed = cl.seed;
+  options.libraries = cl.libraries;
   options.granularity =
       cl.granularity == "op" ? TraceGranularity::Op : TraceGranularity::Module;
   options.debugInfo = cl.debugInfo;

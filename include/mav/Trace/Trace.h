@@ -107,6 +107,9 @@ struct TraceOptions {
   /// and grown its allocator) comparable to a warm libtorch forward. The IR
   /// is the last run's.
   unsigned warmUpRuns = 0;
+  /// Operator libraries to load before the model (`--load-library`), as
+  /// torch.ops.load_library does: their ops (`mylib::op`) become known.
+  std::vector<std::string> libraries;
   /// Called after each recorded node; may be empty.
   std::function<void(const TraceProgress &)> progress;
 };
