@@ -146,6 +146,16 @@ bool runStructuralOp(const jit::Node *node, jit::Stack &stack) {
         classType->numAttributes()));
     return true;
   }
+  if (kind == c10::prim::isinstance) {
+    // isinstance(x, T1, T2...): the candidate types are the node's.
+    c10::TypePtr type = stack.back().type();
+    stack.pop_back();
+    bool matches = false;
+    for (const c10::TypePtr &candidate : node->tys(c10::attr::types))
+      matches = matches || type->isSubtypeOf(*candidate);
+    stack.emplace_back(matches);
+    return true;
+  }
   if (kind == c10::prim::Uninitialized) {
     stack.emplace_back();
     return true;
