@@ -88,14 +88,25 @@ std::vector<PassOptionInfo> mav::getViewOptionInfos(bool interactive) {
                      "Continuous colorscale of the color-by-FLOPS/params "
                      "states",
                      getPlotlyColorscales()});
-  options.push_back({"size-color",
-                     OptionType::Int,
-                     "-1",
-                     "Initial dropdown entry 0-3 (size by params/FLOPS x "
-                     "color by operation/FLOPS/params); -1: by FLOPS when "
-                     "the model has no parameters, else 0",
-                     {}});
+  options.push_back(getSizeColorOptionInfo("Initial dropdown entry"));
   return options;
+}
+
+PassOptionInfo mav::getSizeColorOptionInfo(std::string_view entry) {
+  return {"size-color",
+          OptionType::Int,
+          "-1",
+          fmt::format("{} 0-3 (size by params/FLOPS x color by "
+                      "operation/FLOPS/params); -1: by FLOPS when the model "
+                      "has no parameters, else 0",
+                      entry),
+          {}};
+}
+
+unsigned mav::getActiveState(const RenderModel &model,
+                             const ViewOptions &view) {
+  return view.sizeColor < 0 ? model.defaultState
+                            : static_cast<unsigned>(view.sizeColor);
 }
 
 LogicalResult mav::readViewOptions(const PassOptions &options,
@@ -295,8 +306,7 @@ static json axisStyle(json domain, json range, bool fixed) {
 
 json mav::buildPlotlyFigure(const RenderModel &model, const ViewOptions &view) {
   ViewGeometry geometry = computeGeometry(model, view);
-  unsigned active = view.sizeColor < 0 ? model.defaultState
-                                       : static_cast<unsigned>(view.sizeColor);
+  unsigned active = getActiveState(model, view);
   const char *type = scatterType(model);
 
   // Horizontal domains, left to right: overview, main graph, table.
@@ -495,8 +505,7 @@ json mav::buildPlotlyFigure(const RenderModel &model, const ViewOptions &view) {
 
 json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
   ViewGeometry geometry = computeGeometry(model, view);
-  unsigned active = view.sizeColor < 0 ? model.defaultState
-                                       : static_cast<unsigned>(view.sizeColor);
+  unsigned active = getActiveState(model, view);
 
   // Nodes and edges are most of the document: they are columns (one array
   // per field, filled in place) rather than an object per node, which in

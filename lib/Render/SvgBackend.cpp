@@ -235,9 +235,7 @@ public:
     if (failed(readViewOptions(options, view, diags)) ||
         failed(buildRenderModel(graph, model, diags)))
       return failure();
-    unsigned state = view.sizeColor < 0 ? model.defaultState
-                                        : static_cast<unsigned>(view.sizeColor);
-    output = buildSvg(model, state);
+    output = buildSvg(model, getActiveState(model, view));
     return success();
   }
 
@@ -252,13 +250,7 @@ void mav::registerSvgBackend(BackendRegistry &registry) {
   info.name = "svg";
   info.summary = "The whole graph as one SVG picture with its legend, as the "
                  "page's SVG button saves it";
-  info.options.push_back({"size-color",
-                          OptionType::Int,
-                          "-1",
-                          "Dropdown entry 0-3 to draw (size by params/FLOPS x "
-                          "color by operation/FLOPS/params); -1: by FLOPS "
-                          "when the model has no parameters, else 0",
-                          {}});
+  info.options.push_back(getSizeColorOptionInfo("Dropdown entry to draw,"));
   info.factory = [](const PassOptions &options) {
     return std::make_unique<SvgBackend>(options);
   };

@@ -63,6 +63,11 @@ struct ViewOptions {
 /// interactive views start with every panel (`--no-overview`...).
 std::vector<PassOptionInfo> getViewOptionInfos(bool interactive);
 
+/// The `size-color` option (the dropdown entry 0-3), its help starting with
+/// `entry` ("Initial dropdown entry" for the views that have a dropdown).
+PassOptionInfo getSizeColorOptionInfo(std::string_view entry);
+/// The dropdown entry `view.sizeColor` picks, or the model's default for -1.
+unsigned getActiveState(const RenderModel &model, const ViewOptions &view);
 /// Reads the view options a backend declared from `options`; reports
 /// out-of-range values.
 LogicalResult readViewOptions(const PassOptions &options, ViewOptions &view,
