@@ -228,6 +228,24 @@ class ControlFlow(nn.Module):
         return x
 
 
+class InterpreterOps(nn.Module):
+    """Ops that torch's interpreter runs itself, with no registered
+    operator: a `with torch.no_grad()` block (prim::Enter/Exit, which call
+    the context manager's __enter__ and __exit__) and torch.jit.fork and
+    wait (prim::fork, aten::wait)."""
+
+    def __init__(self):
+        super().__init__()
+        self.inner = nn.Linear(8, 8)
+        self.forked = nn.Linear(8, 4)
+
+    def forward(self, x):
+        with torch.no_grad():
+            y = torch.relu(self.inner(x))
+        future = torch.jit.fork(self.forked, y)
+        return torch.jit.wait(future)
+
+
 class Failing(nn.Module):
     """The second Linear expects 64 features but receives 32: the forward
     pass fails there, and fc3 is never run."""
@@ -510,6 +528,8 @@ def main(argv):
         ("token_classifier", TokenClassifier(),
          [torch.randint(0, 1000, (1, 12))], 1000, "both"),
         ("control_flow", ControlFlow(), [torch.randn(2, 8)], None, "script"),
+        ("interpreter_ops", InterpreterOps(), [torch.randn(2, 8)], None,
+         "script"),
         ("failing", Failing(), [torch.randn(2, 16)], None, "script"),
         ("raises", Raises(), [torch.randn(2, 4)], None, "script"),
         ("nested_encoder", NestedEncoder(), [torch.randint(2, 50, (2, 6))],

@@ -52,11 +52,38 @@ bool isOutputOnlyOp(c10::Symbol kind) {
   return kind == c10::prim::Print || kind == c10::aten::warn;
 }
 
-/// Runs the prim ops that torch's own interpreter implements inline and
-/// that therefore have no registered Operation (list, tuple and dictionary
-/// construction and unpacking, casts). Returns false for any other op.
+/// The ops that torch's own interpreter implements inline and that therefore
+/// have no registered Operation, or one that only throws (list, tuple and
+/// dictionary construction and unpacking, casts, waiting on a future):
+/// runStructuralOp runs them.
+bool isStructuralOp(c10::Symbol kind) {
+  static const std::unordered_set<c10::Symbol> kStructural = {
+      c10::prim::ListConstruct,  c10::prim::ListUnpack,
+      c10::prim::TupleConstruct, c10::prim::TupleUnpack,
+      c10::prim::TupleIndex,     c10::prim::TupleSlice,
+      c10::prim::DictConstruct,  c10::prim::CreateObject,
+      c10::prim::isinstance,     c10::prim::Uninitialized,
+      c10::prim::unchecked_cast, c10::prim::unchecked_unwrap_optional,
+      c10::aten::wait,
+  };
+  return kStructural.count(kind) != 0;
+}
+
+/// The ops runNode dispatches to the interpreter's own code: constants,
+/// attributes, control flow and calls.
+bool isInterpreterOp(c10::Symbol kind) {
+  return kind == c10::prim::Constant || kind == c10::prim::GetAttr ||
+         kind == c10::prim::SetAttr || kind == c10::prim::If ||
+         kind == c10::prim::Loop || kind == c10::prim::CallMethod ||
+         kind == c10::prim::CallFunction || kind == c10::prim::Enter ||
+         kind == c10::prim::Exit || kind == c10::prim::fork;
+}
+
+/// Runs a structural op (isStructuralOp). Returns false for any other op.
 bool runStructuralOp(const jit::Node *node, jit::Stack &stack) {
   c10::Symbol kind = node->kind();
+  if (!isStructuralOp(kind))
+    return false;
   size_t numInputs = node->inputs().size();
   auto takeInputs = [&] {
     std::vector<c10::IValue> values(stack.end() - numInputs, stack.end());
@@ -164,7 +191,16 @@ bool runStructuralOp(const jit::Node *node, jit::Stack &stack) {
       kind == c10::prim::unchecked_unwrap_optional) {
     return true; // the value itself
   }
-  return false;
+  if (kind == c10::aten::wait) {
+    // torch.jit.wait on runFork's completed future.
+    c10::intrusive_ptr<c10::ivalue::Future> future = stack.back().toFuture();
+    stack.pop_back();
+    stack.push_back(future->value());
+    return true;
+  }
+  throw std::logic_error(
+      fmt::format("internal error: structural op {} has no implementation",
+                  kind.toQualString()));
 }
 
 std::vector<c10::TypePtr> getStaticTypes(const jit::Node *node) {
@@ -175,6 +211,12 @@ std::vector<c10::TypePtr> getStaticTypes(const jit::Node *node) {
 }
 
 } // namespace
+
+bool mav::trace::isHandledOp(const jit::Node *node) {
+  c10::Symbol kind = node->kind();
+  return isInterpreterOp(kind) || isOutputOnlyOp(kind) ||
+         isStructuralOp(kind) || node->maybeOperator() != nullptr;
+}
 
 //===----------------------------------------------------------------------===//
 // Execution
@@ -242,6 +284,10 @@ void Interpreter::runNode(const jit::Node *node, Env &env,
     return runCallMethod(node, env, module);
   if (kind == c10::prim::CallFunction)
     return runCallFunction(node, env, module);
+  if (kind == c10::prim::Enter || kind == c10::prim::Exit)
+    return runContextManager(node, env, module);
+  if (kind == c10::prim::fork)
+    return runFork(node, env, module);
   if (isOutputOnlyOp(kind)) {
     for (const jit::Value *output : node->outputs())
       env[output] = Slot{c10::IValue(), true, {}};
@@ -418,6 +464,50 @@ void Interpreter::runCallFunction(const jit::Node *node, Env &env,
   std::vector<Slot> results = callGraph(callee, node, env, 1, module);
   current = nullptr;
   finishGroupedNode(open, node, env, std::move(results));
+}
+
+void Interpreter::runContextManager(const jit::Node *node, Env &env,
+                                    const ModuleInfo *module) {
+  // `with ctx:` is prim::Enter(ctx) ... prim::Exit(ctx): they call
+  // ctx.__enter__() and ctx.__exit__(None, None, None), as torch's
+  // interpreter does (torch.no_grad() in a forward is the usual one).
+  Slot object = readInput(env, node->input(0));
+  bool enter = node->kind() == c10::prim::Enter;
+  const char *name = enter ? "__enter__" : "__exit__";
+  jit::Function *method = nullptr;
+  if (object.known && object.value.isObject())
+    method = object.value.toObjectRef().type()->findMethod(name);
+  if (!method) {
+    // Unknown after a failure, or not an object with the method.
+    for (const jit::Value *output : node->outputs())
+      env[output] = Slot::unknown(object.sources);
+    return;
+  }
+  std::vector<Slot> args = {object};
+  if (!enter)
+    args.resize(4, Slot{c10::IValue(), true, {}});
+  std::vector<Slot> results =
+      runGraph(*jit::toGraphFunction(*method).graph(), std::move(args), module);
+  results.resize(node->outputs().size(), Slot{c10::IValue(), true, {}});
+  bindOutputs(node, env, std::move(results));
+}
+
+void Interpreter::runFork(const jit::Node *node, Env &env,
+                          const ModuleInfo *module) {
+  // torch.jit.fork(fn, args...): the subgraph runs here, at once, and its
+  // result is a completed future for torch.jit.wait (aten::wait) to unwrap.
+  jit::Graph &subgraph = *node->g(c10::attr::Subgraph);
+  std::vector<Slot> results = callGraph(subgraph, node, env, 0, module);
+  auto futureType = node->output()->type()->expect<c10::FutureType>();
+  if (results.size() != 1 || !results[0].known) {
+    env[node->output()] = Slot::unknown(
+        results.empty() ? std::vector<ValueRef>{} : getSources(results[0]));
+    return;
+  }
+  auto future =
+      c10::make_intrusive<c10::ivalue::Future>(futureType->getElementType());
+  future->markCompleted(results[0].value);
+  env[node->output()] = Slot{c10::IValue(std::move(future)), true, {}};
 }
 
 void Interpreter::runOp(const jit::Node *node, Env &env,

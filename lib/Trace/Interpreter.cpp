@@ -46,6 +46,9 @@
 #include <torch/csrc/jit/api/function_impl.h>
 
 #include <algorithm>
+#include <functional>
+#include <set>
+#include <tuple>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -620,6 +623,69 @@ size_t Interpreter::countStaticOps(jit::Graph &graph, size_t depth) {
   size_t count = countStaticOps(graph.block(), depth);
   staticOpCounts.emplace(&graph, count);
   return count;
+}
+
+//===----------------------------------------------------------------------===//
+// Op check
+//===----------------------------------------------------------------------===//
+
+OpCheckResult mav::trace::checkModuleOps(jit::Module &root) {
+  // Every method of every module instance's class, whether forward reaches
+  // it or not (an interface call resolves to one of them at run time), and
+  // every function and class method a walked graph calls.
+  std::vector<std::pair<std::string, std::shared_ptr<jit::Graph>>> work;
+  std::unordered_set<const jit::Graph *> queued;
+  auto enqueue = [&](jit::Function &function) {
+    std::shared_ptr<jit::Graph> graph;
+    try {
+      graph = jit::toGraphFunction(function).graph();
+    } catch (const std::exception &) {
+      return; // a builtin with no graph of its own
+    }
+    if (queued.insert(graph.get()).second)
+      work.emplace_back(function.qualname().qualifiedName(), graph);
+  };
+  for (const jit::Module &module : root.modules())
+    for (jit::Function *method : module.type()->methods())
+      enqueue(*method);
+
+  OpCheckResult result;
+  std::set<std::tuple<std::string, std::string, std::string>> unhandled;
+  std::function<void(const jit::Block *, const std::string &)> walk =
+      [&](const jit::Block *block, const std::string &function) {
+        for (const jit::Node *node : block->nodes()) {
+          ++result.ops;
+          if (!isHandledOp(node)) {
+            Location loc = getNodeLocation(node);
+            std::string where =
+                loc.isKnown() ? fmt::format("{}:{}", loc.file, loc.line) : "";
+            unhandled.emplace(node->kind().toQualString(), function, where);
+          }
+          c10::Symbol kind = node->kind();
+          try {
+            if (kind == c10::prim::CallFunction) {
+              if (auto fn = node->input(0)->type()->cast<c10::FunctionType>())
+                enqueue(*fn->function());
+            } else if (kind == c10::prim::CallMethod) {
+              if (auto cls = node->input(0)->type()->cast<c10::ClassType>())
+                enqueue(cls->getMethod(node->s(c10::attr::name)));
+            }
+          } catch (const std::exception &) {
+            // An unresolvable callee fails at run time, where it is reported.
+          }
+          for (const jit::Block *inner : node->blocks())
+            walk(inner, function);
+        }
+      };
+  // `work` grows while it is walked.
+  for (size_t i = 0; i < work.size(); ++i) {
+    auto [function, graph] = work[i]; // a copy: walking grows `work`
+    walk(graph->block(), function);
+  }
+  result.functions = work.size();
+  for (const auto &[op, function, location] : unhandled)
+    result.unhandled.push_back(UnhandledOp{op, function, location});
+  return result;
 }
 
 //===----------------------------------------------------------------------===//

@@ -25,6 +25,10 @@ interpretForward(torch::jit::Module &module, IRContext &ctx,
                  const TraceOptions &options, DiagnosticEngine &diags,
                  TraceSummary &summary);
 
+/// Checks every op of every method of `root`'s modules, and of the functions
+/// and classes they call, without running any (Interpreter.cpp).
+OpCheckResult checkModuleOps(torch::jit::Module &root);
+
 } // namespace mav::trace
 
 #endif // MAV_LIB_TRACE_INTERPRETER_H

@@ -44,6 +44,11 @@ std::string functionNodeName(std::string_view modulePath,
 std::string getOpNodeName(const jit::Node *node);
 /// A location for the Python line a node came from.
 Location getNodeLocation(const jit::Node *node);
+/// Whether the interpreter can run `node`: an op it implements itself
+/// (constants, attributes, control flow, calls, the structural prim ops that
+/// torch's interpreter runs inline, console output) or one with a registered
+/// operator for its schema (Execution.cpp).
+bool isHandledOp(const jit::Node *node);
 
 /// A graph value while interpreting: its IValue, or (after a failure) the
 /// fact that it is unknown and which nodes it was computed from.
@@ -131,6 +136,9 @@ private:
   void runCallMethod(const jit::Node *node, Env &env, const ModuleInfo *module);
   void runCallFunction(const jit::Node *node, Env &env,
                        const ModuleInfo *module);
+  void runContextManager(const jit::Node *node, Env &env,
+                         const ModuleInfo *module);
+  void runFork(const jit::Node *node, Env &env, const ModuleInfo *module);
   void runOp(const jit::Node *node, Env &env, const ModuleInfo *module);
   void executeOp(const jit::Node *node, Env &env, const ModuleInfo *module,
                  bool isNodeOp);

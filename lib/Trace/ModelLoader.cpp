@@ -392,3 +392,25 @@ std::optional<Graph> mav::traceModel(IRContext &ctx,
     return std::nullopt;
   }
 }
+
+std::optional<OpCheckResult>
+mav::checkModelOps(const std::string &modelPath,
+                   const std::vector<std::string> &libraries,
+                   DiagnosticEngine &diags) {
+  for (const std::string &library : libraries)
+    if (!loadOperatorLibrary(library, diags))
+      return std::nullopt;
+  try {
+    // Loaded as for a shapes-only run: the weights are not read.
+    TraceSummary summary;
+    std::optional<torch::jit::Module> module =
+        loadModule(modelPath, /*shapesOnly=*/true, diags, summary);
+    if (!module)
+      return std::nullopt;
+    return trace::checkModuleOps(*module);
+  } catch (const std::exception &e) {
+    reportError(diags, fmt::format("cannot check '{}': {}", modelPath,
+                                   getTrimmedMessage(e)));
+    return std::nullopt;
+  }
+}

@@ -43,6 +43,7 @@ struct TraceCommandLine {
   bool strict = false;
   bool verbose = false;
   bool noVerify = false;
+  bool checkOps = false;
   unsigned warmUpRuns = 0;
 };
 
@@ -136,6 +137,37 @@ std::optional<Graph> traceShapesFirst(IRContext &attemptContext,
 }
 #endif
 
+/// --check-ops: a static walk of a TorchScript model's code, for the test
+/// that every op of the models mav-trace is swept over is handled
+/// (utils/sweep-trace.py). Prints one line per unhandled op, then a summary.
+int checkOps(const TraceCommandLine &cl, DiagnosticEngine &diags) {
+#ifdef MAV_HAVE_TORCHSCRIPT
+  if (classifyModelFile(cl.modelFile) == ModelFileKind::ExportArchive) {
+    diags.error(SourceLoc(),
+                fmt::format("{}: --check-ops checks TorchScript models; a "
+                            "torch.export archive is read, not run",
+                            cl.modelFile));
+    return 1;
+  }
+  std::optional<OpCheckResult> result =
+      checkModelOps(cl.modelFile, cl.libraries, diags);
+  if (!result)
+    return 1;
+  for (const UnhandledOp &op : result->unhandled)
+    fmt::print("unhandled: {} in {}{}\n", op.op, op.function,
+               op.location.empty() ? "" : " (" + op.location + ")");
+  fmt::print("{} ops in {} functions: {}\n", result->ops, result->functions,
+             result->unhandled.empty()
+                 ? std::string("all handled")
+                 : fmt::format("{} unhandled", result->unhandled.size()));
+  return result->unhandled.empty() ? 0 : 1;
+#else
+  diags.error(SourceLoc(), "--check-ops checks TorchScript models, which "
+                           "need mav-trace built with MAV_ENABLE_TORCH=ON");
+  return 1;
+#endif
+}
+
 } // namespace
 
 int mav::traceMain(int argc, char **argv) {
@@ -189,6 +221,10 @@ int mav::traceMain(int argc, char **argv) {
                "terminal");
   app.add_flag("--no-verify", cl.noVerify,
                "Do not run the IR verifier on the traced graph");
+  app.add_flag("--check-ops", cl.checkOps,
+               "Do not trace: check that mav-trace can run every op of every "
+               "method of the model's modules (and of what they call), list "
+               "those it cannot, and exit with status 1 if there are any");
   // For utils/bench-trace.py and profiling, hence not in --help.
   app.add_option("--warm-up", cl.warmUpRuns,
                  "Run the forward N times untimed before the traced run")
@@ -207,6 +243,9 @@ int mav::traceMain(int argc, char **argv) {
     std::string text = formatDiagnostic(diag);
     std::fwrite(text.data(), 1, text.size(), stderr);
   });
+
+  if (cl.checkOps)
+    return checkOps(cl, diags);
 
   TraceOptions options;
   for (const std::string &text : cl.inputs) {

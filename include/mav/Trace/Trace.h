@@ -146,6 +146,31 @@ std::optional<Graph> traceModel(IRContext &ctx, const std::string &modelPath,
                                 DiagnosticEngine &diags,
                                 TraceSummary *summary = nullptr);
 
+/// An op of a TorchScript model that mav-trace's interpreter cannot run:
+/// neither one it implements itself nor one with a registered operator.
+struct UnhandledOp {
+  std::string op;       ///< `prim::isinstance`
+  std::string function; ///< The method or function it is in.
+  std::string location; ///< `file.py:line` of its Python source, or empty.
+};
+
+/// What checkModelOps found.
+struct OpCheckResult {
+  size_t functions = 0; ///< Methods and functions walked.
+  size_t ops = 0;       ///< Ops checked in them (blocks included).
+  std::vector<UnhandledOp> unhandled; ///< Sorted, one per op and function.
+};
+
+/// Loads the TorchScript model at `modelPath` (after `libraries`) and checks,
+/// without running anything, that the interpreter handles every op of every
+/// method of every module in it and of every function and class method they
+/// call, whether or not an input would reach them (`mav-trace --check-ops`).
+/// A model that cannot be loaded is an error (nullopt).
+std::optional<OpCheckResult>
+checkModelOps(const std::string &modelPath,
+              const std::vector<std::string> &libraries,
+              DiagnosticEngine &diags);
+
 /// The mav-trace command line; returns the process exit code.
 int traceMain(int argc, char **argv);
 
