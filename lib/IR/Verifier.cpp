@@ -162,7 +162,7 @@ std::optional<std::string> checkOperandOffsets(const Attribute &attr,
 }
 
 // Sorted by name; docs/IR.md "Attributes with a meaning" lists the same.
-constexpr std::array<AttrSpec, 24> kNodeAttrSpecs = {{
+constexpr std::array<AttrSpec, 25> kNodeAttrSpecs = {{
     {attrs::kArgs, checkDict},
     {attrs::kBuffers, checkTensorDict},
     {attrs::kCategory, checkString},
@@ -177,6 +177,7 @@ constexpr std::array<AttrSpec, 24> kNodeAttrSpecs = {{
     {attrs::kCostParams, checkCount},
     {attrs::kCostUncounted, checkStringList},
     {attrs::kError, checkString},
+    {attrs::kGroup, checkString},
     {attrs::kLayoutLevel, checkCount},
     {attrs::kLayoutOperandOffsets, checkOperandOffsets},
     {attrs::kLayoutX, checkNumber},

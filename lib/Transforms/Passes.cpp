@@ -12,4 +12,5 @@ void mav::registerAllPasses(PassRegistry &registry) {
   registerLayoutPass(registry);
   registerMergePass(registry);
   registerColorPass(registry);
+  registerGroupPass(registry);
 }

@@ -55,6 +55,12 @@ inline constexpr std::string_view kLayoutLevels = "layout.levels";
 inline constexpr std::string_view kLayoutWidth = "layout.width";
 inline constexpr std::string_view kLayoutHeight = "layout.height";
 
+/// List of dicts, one per group (a module with more than one node under
+/// it) in the order of its first node, and the depth up to which groups
+/// start expanded (group).
+inline constexpr std::string_view kGroupGroups = "group.groups";
+inline constexpr std::string_view kGroupDepth = "group.depth";
+
 /// String: the palette the color pass used (color).
 inline constexpr std::string_view kColorPalette = "color.palette";
 
@@ -112,6 +118,9 @@ inline constexpr std::string_view kCostUncounted = "cost.uncounted";
 
 /// String: the top-level node a sub-node hangs under (merge).
 inline constexpr std::string_view kParent = "parent";
+
+/// String: the path of the innermost group the node is in (group).
+inline constexpr std::string_view kGroup = "group";
 
 /// Non-negative int, numbers, and a list of numbers with one per operand
 /// (layout).

@@ -22,6 +22,8 @@ void registerLayoutPass(PassRegistry &registry);
 void registerMergePass(PassRegistry &registry);
 /// Registers `color` (lib/Transforms/Color.cpp).
 void registerColorPass(PassRegistry &registry);
+/// Registers `group` (lib/Transforms/Group.cpp).
+void registerGroupPass(PassRegistry &registry);
 
 } // namespace mav
 
