@@ -17,6 +17,7 @@ packages=(
   llvm-14-tools
   time python3-matplotlib python3-venv
   libtorch-dev python3-torch python3-torchvision python3-plotly
+  python3-torchaudio python3-torchtext
   chromium
   clang-14 libclang-rt-14-dev clang-format-14
 )
