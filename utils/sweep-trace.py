@@ -32,7 +32,7 @@ classification, detection, segmentation, video and optical-flow model of
 torchvision 0.14; not the quantized ones), 14 torchaudio 0.13 models
 (wav2vec 2.0 and HuBERT, Conv-TasNet, HDemucs, Wav2Letter, DeepSpeech,
 WaveRNN, Tacotron2, Conformer, Emformer RNN-T) and 4 torchtext encoders.
-It takes about TIME on two cores, most of it building, scripting and
+It takes about 16 minutes on two cores, most of it building, scripting and
 saving the models. `--models ci` is the subset test/mav-trace/sweep.test
 runs: 23 models, at least two of every family, about two minutes.
 `--models a,b` picks models by name.
