@@ -34,7 +34,7 @@ torchvision 0.14; not the quantized ones), 14 torchaudio 0.13 models
 WaveRNN, Tacotron2, Conformer, Emformer RNN-T) and 4 torchtext encoders.
 It takes about 16 minutes on two cores, most of it building, scripting and
 saving the models. `--models ci` is the subset test/mav-trace/sweep.test
-runs: 23 models, at least two of every family, about two minutes.
+runs: 24 models, at least two of every family, about two minutes.
 `--models a,b` picks models by name.
 
 torchtext 0.14's C++ extension does not load with Debian's libtorch (its
@@ -220,7 +220,7 @@ CI_MODELS = [
     "fasterrcnn_mobilenet_v3_large_320_fpn", "ssdlite320_mobilenet_v3_large",
     "lraspp_mobilenet_v3_large", "deeplabv3_mobilenet_v3_large",
     "r3d_18", "mvit_v2_s",
-    "raft_small",
+    "raft_small", "raft_large",
     "wav2vec2_base", "conv_tasnet_base", "Conformer", "WaveRNN",
     "roberta_base", "t5_base",
 ]
