@@ -5,7 +5,8 @@
 // is printed separately).
 //
 //   node utils/bench-page.js PAGE.html [--runs N] [--cdn] [--pan N]
-//                            [--click N] [--cpuprofile FILE] [--trace FILE]
+//                            [--click N] [--toggle N] [--cpuprofile FILE]
+//                            [--trace FILE]
 //
 // --cdn serves the plotly.js CDN URL of default pages (plotly's gl2d
 // bundle) from node_modules/plotly.js-gl2d-dist-min, so a default page can
@@ -26,6 +27,12 @@
 // drawn the node selected (Plotly's last plotly_afterplot, or the page's
 // last drawing of its rings) and the frame after it has begun; the median
 // of all clicks is printed last.
+//
+// --toggle N (a page of an IR that went through the group pass) then
+// expands and collapses module groups N times each: the first collapsed
+// group drawn is expanded (as a click on it does), then collapsed again,
+// and each change is timed until the next frame has begun; the medians of
+// both are printed last.
 'use strict';
 
 const fs = require('fs');
@@ -42,20 +49,21 @@ function usage() {
 
 const args = process.argv.slice(2);
 let pagePath = null, runs = 3, cdn = false, cpuprofile = null, trace = null, pans = 0;
-let clicks = 0;
+let clicks = 0, toggles = 0;
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === '--runs') runs = Number(args[++i]);
   else if (a === '--cdn') cdn = true;
   else if (a === '--pan') pans = Number(args[++i]);
   else if (a === '--click') clicks = Number(args[++i]);
+  else if (a === '--toggle') toggles = Number(args[++i]);
   else if (a === '--cpuprofile') cpuprofile = args[++i];
   else if (a === '--trace') trace = args[++i];
   else if (a.startsWith('-')) usage();
   else if (pagePath) usage();
   else pagePath = a;
 }
-if (!pagePath || !(runs >= 1) || !(pans >= 0) || !(clicks >= 0)) usage();
+if (!pagePath || !(runs >= 1) || !(pans >= 0) || !(clicks >= 0) || !(toggles >= 0)) usage();
 
 const plotlyFile = path.join(root, 'node_modules', 'plotly.js-gl2d-dist-min',
                              'plotly-gl2d.min.js');
@@ -72,6 +80,7 @@ async function main() {
   console.log(`browser launch: ${Date.now() - t} ms (not counted)`);
   const plotly = cdn ? fs.readFileSync(plotlyFile) : null;
   const times = [], panTimes = [], clickTimes = [];
+  const expandTimes = [], collapseTimes = [];
   try {
     for (let run = 0; run < runs; run++) {
       const context = await browser.newContext({ viewport: { width: 1400, height: 800 } });
@@ -177,6 +186,29 @@ async function main() {
       }
       if (clicks)
         console.log('  clicks (ms each): ' + clickTimes.slice(-clicks).join(' '));
+      if (toggles) {
+        const times = await page.evaluate(async (n) => {
+          const groups = window.mavApp.groups, out = { expand: [], collapse: [] };
+          if (!groups) return null;
+          const frame = () => new Promise((resolve) =>
+            requestAnimationFrame(() => setTimeout(resolve, 0)));
+          for (let k = 0; k < n; k++) {
+            const g = groups.view.items[0];
+            for (const [key, value] of [['expand', true], ['collapse', false]]) {
+              const t = performance.now();
+              await groups.setExpanded(g, value);
+              await frame();
+              out[key].push(Math.round(performance.now() - t));
+            }
+          }
+          return out;
+        }, toggles);
+        if (!times) throw new Error('--toggle: the page has no groups (run mav-opt --group)');
+        expandTimes.push(...times.expand);
+        collapseTimes.push(...times.collapse);
+        console.log('  expand (ms each): ' + times.expand.join(' ') +
+                    '; collapse: ' + times.collapse.join(' '));
+      }
       if (errors.length) console.log('  page errors: ' + errors.join(' | '));
       if (session) {
         if (cpuprofile) {
@@ -212,6 +244,12 @@ async function main() {
     console.log(`median click: ${sortedClicks[Math.floor(sortedClicks.length / 2)]} ms, ` +
                 `slowest ${sortedClicks[sortedClicks.length - 1]} ms, ` +
                 `over ${sortedClicks.length} clicks`);
+  }
+  for (const [name, list] of [['expand', expandTimes], ['collapse', collapseTimes]]) {
+    if (!list.length) continue;
+    const sortedList = list.slice().sort((a, b) => a - b);
+    console.log(`median ${name}: ${sortedList[Math.floor(sortedList.length / 2)]} ms, ` +
+                `slowest ${sortedList[sortedList.length - 1]} ms, over ${list.length}`);
   }
   if (panTimes.length) {
     const moves = panTimes.slice().sort((a, b) => a - b);

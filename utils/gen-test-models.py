@@ -246,6 +246,33 @@ class InterpreterOps(nn.Module):
         return torch.jit.wait(future)
 
 
+class DeepBlock(nn.Module):
+    """A residual block of two Linear layers: four nodes."""
+
+    def __init__(self, dim=16):
+        super().__init__()
+        self.fc1 = nn.Linear(dim, dim)
+        self.act = nn.ReLU()
+        self.fc2 = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        return x + self.fc2(self.act(self.fc1(x)))
+
+
+class DeepResidual(nn.Module):
+    """2,000 identical residual blocks (8,004 nodes): the group pass folds
+    them into one, and the page opens on the whole structure."""
+
+    def __init__(self, blocks=2000, dim=16):
+        super().__init__()
+        self.stem = nn.Linear(dim, dim)
+        self.blocks = nn.Sequential(*[DeepBlock(dim) for _ in range(blocks)])
+        self.head = nn.Linear(dim, 4)
+
+    def forward(self, x):
+        return self.head(self.blocks(self.stem(x)))
+
+
 class Failing(nn.Module):
     """The second Linear expects 64 features but receives 32: the forward
     pass fails there, and fc3 is never run."""
@@ -546,6 +573,9 @@ def main(argv):
                        [torch.randn(1, 3, 224, 224)], None, "script"))
         models.append(("nms", Nms(), [torch.rand(10, 4), torch.rand(10)],
                        None, "script"))
+        # Scripting it takes ~13 s: with the large models.
+        models.append(("deep_residual", DeepResidual(), [torch.randn(1, 16)],
+                       None, "script"))
         # A detection model: a List[Tensor] input, torchvision::nms and
         # roi_align, prim::isinstance in MultiScaleRoIAlign.
         detector = torchvision.models.detection
@@ -569,7 +599,7 @@ def main(argv):
         # Module calls are compared where the model's run is the same in
         # both (not for a failing model, nor for a detector on random
         # weights, whose detections differ with the input).
-        if name not in ("failing", "raises",
+        if name not in ("failing", "raises", "deep_residual",
                         "fasterrcnn_mobilenet_v3_large_320_fpn"):
             entry["leaf_calls"] = leaf_shapes(model, inputs)
         if name in TORCHVISION_NAMES:

@@ -528,7 +528,7 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
        ys = column(), levelList = column(), parents = column(),
        params = column(), flops = column(), activations = column(),
        argCounts = column(), args = json::array(), hovers = column(),
-       paramsTexts = column(), flopsTexts = column();
+       paramsTexts = column(), flopsTexts = column(), groupOf = column();
   for (uint32_t i = 0; i < count; ++i) {
     const RenderNode &node = model.nodes[i];
     list(names).emplace_back(node.name);
@@ -550,6 +550,7 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
     list(hovers).emplace_back(stringArray(model.getHoverLines(i)));
     list(paramsTexts).emplace_back(formatThousands(node.params));
     list(flopsTexts).emplace_back(formatThousands(node.flops));
+    list(groupOf).emplace_back(node.group ? json(*node.group) : json());
   }
   json::object_t nodes;
   nodes.emplace("activations", std::move(activations));
@@ -560,6 +561,7 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
   nodes.emplace("error", std::move(errors));
   nodes.emplace("flops", std::move(flops));
   nodes.emplace("flopsText", std::move(flopsTexts));
+  nodes.emplace("group", std::move(groupOf));
   nodes.emplace("hover", std::move(hovers));
   nodes.emplace("level", std::move(levelList));
   nodes.emplace("name", std::move(names));
@@ -595,6 +597,46 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
   edges.emplace("bends", std::move(bends));
   edges.emplace("source", std::move(sources));
   edges.emplace("target", std::move(targets));
+
+  // The group pass's groups (docs/Widget.md, "Groups"), as columns.
+  json groupPaths = json::array(), groupLabels = json::array(),
+       groupDepths = json::array(), groupParents = json::array(),
+       groupFolds = json::array(), groupFoldOf = json::array(),
+       groupExpanded = json::array(), groupHovers = json::array(),
+       groupParams = json::array(), groupFlops = json::array(),
+       groupClasses = json::array(), groupParamsTexts = json::array(),
+       groupFlopsTexts = json::array();
+  for (uint32_t g = 0; g < model.groups.size(); ++g) {
+    const RenderGroup &group = model.groups[g];
+    list(groupPaths).emplace_back(group.path);
+    list(groupLabels).emplace_back(model.getGroupLabel(g));
+    list(groupDepths).emplace_back(group.depth);
+    list(groupParents)
+        .emplace_back(group.parent ? json(*group.parent) : json());
+    list(groupFolds).emplace_back(group.fold);
+    list(groupFoldOf).emplace_back(group.foldOf ? json(*group.foldOf) : json());
+    list(groupExpanded).emplace_back(group.expanded);
+    list(groupHovers).emplace_back(stringArray(model.getGroupHoverLines(g)));
+    list(groupParams).emplace_back(group.params);
+    list(groupFlops).emplace_back(group.flops);
+    list(groupClasses).emplace_back(group.className);
+    list(groupParamsTexts).emplace_back(formatThousands(group.params));
+    list(groupFlopsTexts).emplace_back(formatThousands(group.flops));
+  }
+  json::object_t groups;
+  groups.emplace("className", std::move(groupClasses));
+  groups.emplace("depth", std::move(groupDepths));
+  groups.emplace("expanded", std::move(groupExpanded));
+  groups.emplace("flops", std::move(groupFlops));
+  groups.emplace("flopsText", std::move(groupFlopsTexts));
+  groups.emplace("fold", std::move(groupFolds));
+  groups.emplace("foldOf", std::move(groupFoldOf));
+  groups.emplace("hover", std::move(groupHovers));
+  groups.emplace("label", std::move(groupLabels));
+  groups.emplace("params", std::move(groupParams));
+  groups.emplace("paramsText", std::move(groupParamsTexts));
+  groups.emplace("parent", std::move(groupParents));
+  groups.emplace("path", std::move(groupPaths));
 
   json states = json::array();
   for (unsigned s = 0; s < kSizeColorStates.size(); ++s) {
@@ -644,6 +686,7 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
       {"totals", {{"params", model.totalParams}, {"flops", model.totalFlops}}},
       {"nodes", json(std::move(nodes))},
       {"edges", json(std::move(edges))},
+      {"groups", json(std::move(groups))},
       {"overview", {{"enabled", view.overview}}},
       {"table", {{"enabled", view.table}, {"columns", model.getTableHeader()}}},
       {"slider",

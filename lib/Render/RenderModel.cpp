@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -222,6 +223,147 @@ buildEdgePoints(const RenderNode &from, const RenderNode &to, double offset,
   return points;
 }
 
+/// Reads the group pass's `group.groups` and each node's `group` into
+/// `model` (nothing when the pass did not run). The records come from a
+/// file: anything out of shape is an error, not a crash.
+static LogicalResult readGroups(const Graph &graph, RenderModel &model,
+                                DiagnosticEngine &diags) {
+  const Attribute *records = graph.getAttrs().get(attrs::kGroupGroups);
+  if (!records)
+    return success();
+  auto bad = [&](std::string what) {
+    diags.error(graph.getSourceLoc(),
+                fmt::format("'{}' of graph @{}: {}", attrs::kGroupGroups,
+                            graph.getName(), what));
+    return failure();
+  };
+  if (!records->isList())
+    return bad("must be a list of group records");
+  std::map<std::string_view, uint32_t> byPath;
+  for (const Attribute &record : records->getList()) {
+    if (!record.isDict())
+      return bad("must be a list of group records");
+    const DictAttr &dict = record.getDict();
+    RenderGroup group;
+    const Attribute *path = dict.get("path");
+    if (!path || !path->isString() || path->getString().empty())
+      return bad("a record has no 'path'");
+    group.path = std::string(path->getString());
+    std::string_view className = dict.getString("class");
+    size_t dot = className.rfind('.');
+    group.className = std::string(
+        dot == std::string_view::npos ? className : className.substr(dot + 1));
+    if (group.className.empty()) {
+      size_t last = group.path.rfind('.');
+      group.className =
+          last == std::string::npos ? group.path : group.path.substr(last + 1);
+    }
+    group.depth = dict.getInt("depth", 1);
+    group.nodes = dict.getInt("nodes");
+    group.params = dict.getInt("params");
+    group.flops = dict.getInt("flops");
+    group.fold = dict.getInt("fold");
+    if (const Attribute *expanded = dict.get("expanded"))
+      group.expanded = expanded->isBool() && expanded->getBool();
+    if (const Attribute *instances = dict.get("fold_instances");
+        instances && instances->isList())
+      for (const Attribute &instance : instances->getList())
+        if (instance.isString())
+          group.foldInstances.emplace_back(instance.getString());
+    // A parent or fold head is an earlier record.
+    for (const char *key : {"parent", "fold_of"}) {
+      const Attribute *ref = dict.get(key);
+      if (!ref)
+        continue;
+      auto it = ref->isString() ? byPath.find(ref->getString()) : byPath.end();
+      if (it == byPath.end())
+        return bad(fmt::format("'{}' of group '{}' must name an earlier "
+                               "group",
+                               key, group.path));
+      (std::string_view(key) == "parent" ? group.parent : group.foldOf) =
+          it->second;
+    }
+    auto index = static_cast<uint32_t>(model.groups.size());
+    if (!byPath.emplace(path->getString(), index).second)
+      return bad(fmt::format("group '{}' appears twice", group.path));
+    model.groups.push_back(std::move(group));
+  }
+  for (uint32_t i = 0; i < graph.size(); ++i) {
+    const Attribute *group = graph.getNode(i).attrs.get(attrs::kGroup);
+    if (!group)
+      continue;
+    auto it = byPath.find(group->getString());
+    if (it == byPath.end()) {
+      diags.error(graph.getSourceLoc(i),
+                  fmt::format("'group' of node '%{}' names no group of "
+                              "'{}'",
+                              graph.getNode(i).name, attrs::kGroupGroups));
+      return failure();
+    }
+    model.nodes[i].group = it->second;
+  }
+  // Totals from the nodes as drawn (after the passes mav-render ran), not
+  // the record's: the group pass may have run before the cost pass.
+  for (RenderGroup &group : model.groups)
+    group.params = group.flops = 0;
+  auto add = [](int64_t &sum, int64_t value) {
+    if (__builtin_add_overflow(sum, value, &sum))
+      sum = INT64_MAX;
+  };
+  for (const RenderNode &node : model.nodes)
+    for (std::optional<uint32_t> g = node.group; g;
+         g = model.groups[*g].parent) {
+      add(model.groups[*g].params, node.params);
+      add(model.groups[*g].flops, node.flops);
+    }
+  return success();
+}
+
+std::string RenderModel::getGroupLabel(uint32_t index) const {
+  const RenderGroup &group = groups[index];
+  if (group.fold > 1)
+    return fmt::format("{} \u00d7{}", group.className, group.fold);
+  // `layer1: Sequential`; an index (`layer1.0`) says nothing the class
+  // does not.
+  size_t dot = group.path.rfind('.');
+  std::string_view last = dot == std::string::npos
+                              ? std::string_view(group.path)
+                              : std::string_view(group.path).substr(dot + 1);
+  if (last.find_first_not_of("0123456789") == std::string_view::npos ||
+      last == group.className)
+    return group.className;
+  return fmt::format("{}: {}", last, group.className);
+}
+
+std::vector<std::string> RenderModel::getGroupHoverLines(uint32_t index) const {
+  const RenderGroup &group = groups[index];
+  std::vector<std::string> lines = {"Group: " + group.path,
+                                    "Class: " + group.className};
+  if (group.fold > 1) {
+    std::vector<std::string_view> shown;
+    for (const std::string &instance : group.foldInstances) {
+      if (shown.size() == 4 && group.foldInstances.size() > 5) {
+        shown.push_back("...");
+        shown.push_back(group.foldInstances.back());
+        break;
+      }
+      shown.push_back(instance);
+    }
+    lines.push_back(fmt::format("Repeated: \u00d7{} ({})", group.fold,
+                                fmt::join(shown, ", ")));
+    lines.push_back(fmt::format("Nodes: {} each", group.nodes));
+    lines.push_back(
+        fmt::format("Params: {} each", formatThousands(group.params)));
+    lines.push_back(
+        fmt::format("FLOPS: {} each", formatThousands(group.flops)));
+  } else {
+    lines.push_back(fmt::format("Nodes: {}", group.nodes));
+    lines.push_back("Params: " + formatThousands(group.params));
+    lines.push_back("FLOPS: " + formatThousands(group.flops));
+  }
+  return lines;
+}
+
 LogicalResult mav::buildRenderModel(const Graph &graph, RenderModel &model,
                                     DiagnosticEngine &diags) {
   model = RenderModel();
@@ -307,6 +449,9 @@ LogicalResult mav::buildRenderModel(const Graph &graph, RenderModel &model,
   if (std::optional<int64_t> total = attrs::getTotalFlops(graph))
     model.totalFlops = *total;
   model.defaultState = model.totalParams == 0 ? 1 : 0;
+
+  if (failed(readGroups(graph, model, diags)))
+    return failure();
 
   // Edges, in the order of their target node and operand.
   for (uint32_t i = 0; i < graph.size(); ++i) {

@@ -41,6 +41,16 @@ exports.openPage = function openPage(browser, problems, offline, height = 800) {
   });
 };
 
+// An offline page (openPage) of the HTML file at `pagePath`, once its
+// front end is ready.
+exports.loadPage = async function loadPage(browser, problems, pagePath) {
+  const page = await exports.openPage(browser, problems, /*offline=*/true);
+  await page.goto('file://' + require('path').resolve(pagePath));
+  await page.waitForFunction(() => window.mavApp !== undefined);
+  await page.evaluate(() => window.mavApp.ready);
+  return page;
+};
+
 // Prints `PASS: message`, or throws `FAIL: message: details`: one line per
 // check, for FileCheck, and the first failure ends the script.
 exports.check = function check(condition, message, details) {

@@ -11,7 +11,7 @@
 'use strict';
 
 const path = require('path');
-const { runBrowserTest, openPage, defineNodeList, compareTextWithFigure,
+const { runBrowserTest, loadPage, defineNodeList, compareTextWithFigure,
         check } = require('./browser');
 
 const [pagePath, figurePath] = process.argv.slice(2);
@@ -22,10 +22,7 @@ if (!pagePath || !figurePath) {
 
 runBrowserTest(async (browser) => {
   const problems = [];
-  const page = await openPage(browser, problems, /*offline=*/true);
-  await page.goto('file://' + path.resolve(pagePath));
-  await page.waitForFunction(() => window.mavApp !== undefined);
-  await page.evaluate(() => window.mavApp.ready);
+  const page = await loadPage(browser, problems, pagePath);
   await defineNodeList(page);
   const info = await page.evaluate(() => ({
     nodes: window.mavNodes.length,

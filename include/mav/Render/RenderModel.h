@@ -63,6 +63,24 @@ struct RenderNode {
   /// The node's `args` as plain-text `name: value` lines, in key order
   /// (string values as they are, others in the IR's spelling).
   std::vector<std::string> args;
+  /// Index in RenderModel::groups of the innermost group it is in.
+  std::optional<uint32_t> group;
+};
+
+/// A record of the group pass's `group.groups` (docs/Layout.md, "Groups").
+struct RenderGroup {
+  std::string path;
+  /// The class's last component (`EncoderBlock`), or the path's.
+  std::string className;
+  int64_t depth = 1;
+  std::optional<uint32_t> parent;
+  int64_t nodes = 0, params = 0, flops = 0;
+  /// On a fold's first instance: N and the instances' paths.
+  int64_t fold = 0;
+  std::vector<std::string> foldInstances;
+  /// On a fold's other instances: the first.
+  std::optional<uint32_t> foldOf;
+  bool expanded = false;
 };
 
 /// One edge, drawn from its source node to its target node: two points for a
@@ -111,6 +129,9 @@ struct RenderModel {
   bool levelsAlongY = true;
   std::vector<RenderNode> nodes;
   std::vector<RenderEdge> edges;
+  /// The group pass's groups, parents before children; empty if it did
+  /// not run.
+  std::vector<RenderGroup> groups;
   /// Bounding box of the node positions.
   double minX = 0, maxX = 0, minY = 0, maxY = 0;
   int64_t totalParams = 0;
@@ -140,6 +161,10 @@ struct RenderModel {
   /// (`failed: <error>`, `not run`), so a partial model's table says where
   /// it stopped. The widget spec carries it as `nodes.activations`.
   std::string getActivationsCell(uint32_t node) const;
+  /// A group's label (`EncoderBlock ×12`) and hover lines (path, class,
+  /// nodes, totals and, for a fold, its instances).
+  std::string getGroupLabel(uint32_t group) const;
+  std::vector<std::string> getGroupHoverLines(uint32_t group) const;
 };
 
 /// Reads `graph` into `model`. Fails with a diagnostic at the node when a

@@ -21,6 +21,12 @@
     selectNode: selectNode, clearSelection: clearSelection,
     getMainView: getMainView, setMainView: setMainView,
     buildSvg: buildSvg, buildPng: buildPng, nodeColor: nodeColor,
+    /// The module groups (groups.js), or null without the group pass.
+    groups: groupView && {
+      view: groupView, spec: groups, depthMenu: depthMenu,
+      setExpanded: setGroupExpanded, setDepth: setGroupDepth,
+      label: groupLabel, isNodeShown: isNodeShown
+    },
     ready: Promise.all(ready).then(function () {
       mark('mav-plots-ready');
       if (table) table.redraw();  // dot colours from the resolved colorscale

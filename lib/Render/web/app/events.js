@@ -6,11 +6,33 @@
   // drag, which pans) clears the selection. Plotly reports a node click
   // (plotly_click) before the browser's click event of the same press.
   var pointClickTime = -1e9, pressedAt = null;
+
+  /// The expanded group whose label (drawn by drawGroupBoxes) is under the
+  /// pointer at (clientX, clientY), or -1. Labels win over the nodes
+  /// Plotly finds near the pointer.
+  function groupLabelAt(clientX, clientY) {
+    var box = mainDiv.getBoundingClientRect();
+    var px = clientX - box.left, py = clientY - box.top;
+    var labels = state.groupLabels || [];
+    for (var k = labels.length - 1; k >= 0; k--) {
+      var label = labels[k];
+      if (px >= label.x && px <= label.x + label.w &&
+          py >= label.y && py <= label.y + label.h) return label.g;
+    }
+    return -1;
+  }
+
   mainDiv.on('plotly_click', function (event) {
     var point = event.points && event.points[0];
+    var mouse = event.event;
+    if (groupView && mouse && groupLabelAt(mouse.clientX, mouse.clientY) >= 0)
+      return;  // the click event below collapses the group
     if (point && point.curveNumber === NODE_TRACE) {
       pointClickTime = performance.now();
       selectNode(point.pointNumber);
+    } else if (point && groupView && point.curveNumber === GROUP_TRACE) {
+      pointClickTime = performance.now();
+      setGroupExpanded(groupView.items[point.pointNumber], true);
     }
   });
   mainDiv.addEventListener('pointerdown', function (event) {
@@ -22,6 +44,12 @@
                 Math.abs(event.clientY - pressedAt[1]);
     if (moved > 4 || performance.now() - pointClickTime < 400) return;
     if (event.target.closest('.modebar')) return;
+    // A click on an expanded group's label collapses it.
+    var labelled = groupView ? groupLabelAt(event.clientX, event.clientY) : -1;
+    if (labelled >= 0) {
+      setGroupExpanded(labelled, false);
+      return;
+    }
     clearSelection();
   });
   mainDiv.on('plotly_relayout', function () {
@@ -48,6 +76,12 @@
   if (failureNotice) {
     failureNotice.addEventListener('click', function () {
       selectNode(failedIndex);
+    });
+  }
+
+  if (depthMenu) {
+    depthMenu.addEventListener('change', function () {
+      setGroupDepth(Number(depthMenu.value));
     });
   }
 

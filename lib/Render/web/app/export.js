@@ -78,7 +78,18 @@
     out.push('<path fill="none" stroke="' + escapeXml(spec.style.edgeColor) +
              '" stroke-width="1" d="' + path.join('') + '"/>');
     var labels = [];
+    if (groupView) {
+      // Collapsed groups: grey squares with their labels.
+      groupView.items.forEach(function (g, k) {
+        var gx = px(groupView.itemX[k]), gy = py(groupView.itemY[k]);
+        out.push('<rect x="' + svgNumber(gx - 7) + '" y="' + svgNumber(gy - 7) +
+                 '" width="14" height="14" fill="#D9D9D9" stroke="#555555"/>');
+        labels.push('<text x="' + svgNumber(gx + 11) + '" y="' + svgNumber(gy + 4) +
+                    '">' + escapeXml(groupLabel(g)) + '</text>');
+      });
+    }
     for (var i = 0; i < count; i++) {
+      if (!isFinite(nodes.x[i])) continue;  // in a collapsed group
       var r = entry.main.size[i] / 2, cx = px(nodes.x[i]), cy = py(nodes.y[i]);
       out.push('<circle cx="' + svgNumber(cx) + '" cy="' + svgNumber(cy) + '" r="' +
                svgNumber(r) + '" fill="' + escapeXml(nodeColor(i)) + '"' +

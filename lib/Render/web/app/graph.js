@@ -5,14 +5,13 @@
 // on.
 
   /// Calls point(x, y, k) for the k-th point of each edge's polyline (from
-  /// its source node through its bends to its target node), then end().
+  /// its source node through its bends to its target node), then end(), for
+  /// the edges drawn now (groups.js's edgeLines).
   function forEachEdgePoint(point, end) {
-    var e = spec.edges, bend = 0;
-    for (var j = 0; j < e.source.length; j++) {
-      var s = e.source[j], t = e.target[j], n = e.bends[j];
-      point(nodes.x[s], nodes.y[s], 0);
-      for (var k = 0; k < n; k++, bend++) point(e.bendX[bend], e.bendY[bend], k + 1);
-      point(nodes.x[t], nodes.y[t], n + 1);
+    var lines = edgeLines, starts = lines.lineStart;
+    for (var j = 0; j + 1 < starts.length; j++) {
+      for (var k = starts[j]; k < starts[j + 1]; k++)
+        point(lines.pointX[k], lines.pointY[k], k - starts[j]);
       if (end) end();
     }
   }
@@ -140,9 +139,37 @@
     edgeCanvas = element('canvas', 'mav-edge-canvas', mainDiv);
     mainLayout.plot_bgcolor = mainLayout.paper_bgcolor = 'rgba(0,0,0,0)';
   }
+  /// The collapsed groups (groups.js): grey squares sized by their
+  /// parameters, labelled with their class (and `×N` for a fold), with the
+  /// group's totals on hover. An SVG trace whatever the graph's size: there
+  /// are few of them.
+  var GROUP_TRACE = 2;
+  function groupTrace() {
+    var gv = groupView, largest = 1;
+    gv.items.forEach(function (g) { largest = Math.max(largest, groups.params[g]); });
+    var sizes = gv.items.map(function (g) {
+      var p = groups.params[g];
+      return p > 0 ? 14 + 12 * Math.log2(1 + p) / Math.log2(1 + largest) : 14;
+    });
+    return {
+      type: 'scatter', mode: 'markers+text', x: gv.itemX, y: gv.itemY,
+      text: gv.items.map(groupLabel), textposition: 'middle right',
+      textfont: { size: 11, color: '#333333' },
+      hovertext: gv.items.map(function (g) {
+        return groups.hover[g].concat(['(click to expand)'])
+            .map(escapePlotlyText).join('<br>');
+      }),
+      hoverinfo: 'text',
+      marker: { symbol: 'square', size: sizes, color: '#D9D9D9',
+                line: { color: '#555555', width: 1.5 } },
+      showlegend: false
+    };
+  }
+
   mark('mav-traces-built');
-  var ready = [Plotly.newPlot(mainDiv, [edgeTrace(), nodeTrace('main')],
-                             mainLayout, config)];
+  var mainTraces = [edgeTrace(), nodeTrace('main')];
+  if (groupView) mainTraces.push(groupTrace());
+  var ready = [Plotly.newPlot(mainDiv, mainTraces, mainLayout, config)];
   mark('mav-main-plotted');
 
   /// The main graph's axes as they are drawn: the key of the view (ranges,
@@ -232,6 +259,7 @@
     if (!frame) return;
     var context = startCanvas(markCanvas, frame);
     var area = frame.area, drawn = 0;
+    if (groupView) drawGroupBoxes(context, frame);
     function ring(i, radius) {
       var x = frame.px(nodes.x[i]), y = frame.py(nodes.y[i]);
       if (x < area[0] - radius || x > area[0] + area[2] + radius ||
@@ -258,6 +286,36 @@
     state.marks = { outline: outline, highlighted: state.highlighted.length,
                     drawn: drawn, draws: (state.marks ? state.marks.draws : 0) + 1 };
   }
+  /// The boxes of the expanded groups drawn (groupView.boxes), outer
+  /// ones first, each labelled at its top left; a click on a label
+  /// collapses the group (events.js reads state.groupLabels).
+  function drawGroupBoxes(context, frame) {
+    state.groupLabels = [];
+    context.font = '10px sans-serif';
+    context.textBaseline = 'bottom';
+    groupView.boxes.forEach(function (box) {
+      // Outer boxes wider than the boxes they hold, by a label's height,
+      // so that each box and label shows.
+      var pad = 8 + 15 * (box.nesting - 1);
+      var x0 = frame.px(box.x0), x1 = frame.px(box.x1);
+      var y0 = frame.py(box.y0), y1 = frame.py(box.y1);
+      var left = Math.min(x0, x1) - pad, right = Math.max(x0, x1) + pad;
+      var top = Math.min(y0, y1) - pad, bottom = Math.max(y0, y1) + pad;
+      context.strokeStyle = '#B5B5B5';
+      context.lineWidth = 1;
+      context.setLineDash([4, 3]);
+      context.strokeRect(left, top, right - left, bottom - top);
+      context.setLineDash([]);
+      var label = '\u25be ' + groupLabel(box.g);
+      var width = context.measureText(label).width + 6;
+      context.fillStyle = 'rgba(255,255,255,0.85)';
+      context.fillRect(left, top - 13, width, 13);
+      context.fillStyle = '#555555';
+      context.fillText(label, left + 3, top - 1);
+      state.groupLabels.push({ g: box.g, x: left, y: top - 13, w: width, h: 13 });
+    });
+  }
+
   ready[0] = ready[0].then(function () {
     drawMarks();
     mainDiv.on('plotly_afterplot', drawMarks);

@@ -111,6 +111,7 @@
     var numeric = spec.menu.states[state.menu].color !== 'operation';
     var drawn = 0;
     for (var i = 0; i < count; i++) {
+      if (!isFinite(nodes.x[i])) continue;  // in a collapsed group
       var radius = markers.size[i] / 2;
       context.globalAlpha = opacity[i];
       context.beginPath();
@@ -127,7 +128,19 @@
       drawn++;
     }
     context.globalAlpha = 1;
+    if (groupView) {
+      // Collapsed groups, as grey squares.
+      context.fillStyle = '#D9D9D9';
+      context.strokeStyle = '#555555';
+      context.lineWidth = 1;
+      groupView.items.forEach(function (g, k) {
+        var x = ox + groupView.itemX[k] * sx, y = oy + groupView.itemY[k] * sy;
+        context.fillRect(x - 4, y - 4, 8, 8);
+        context.strokeRect(x - 4, y - 4, 8, 8);
+      });
+    }
     state.overview = { menu: state.menu, nodes: drawn,
+                       groups: groupView ? groupView.items.length : 0,
                        size: markers.size, color: markers.color };
   }
 

@@ -26,6 +26,24 @@
     option.textContent = entry.label;
   });
   menu.value = String(state.menu);
+  // Expand or collapse every group to a depth (groups.js), when the IR
+  // went through the group pass.
+  var depthMenu = null;
+  if (groupView) {
+    depthMenu = element('select', 'mav-depth', toolbar);
+    depthMenu.title = 'Expand the module groups down to a depth';
+    var initialDepth = 0;
+    for (var g = 0; g < groupCount; g++)
+      if (groupView.expanded[g]) initialDepth = Math.max(initialDepth, groups.depth[g]);
+    for (var d = 0; d <= groupView.maxDepth; d++) {
+      var option = element('option', null, depthMenu);
+      option.value = String(d);
+      option.textContent = d === 0 ? 'Collapse all'
+                         : d === groupView.maxDepth ? 'Expand all'
+                         : 'Expand to depth ' + d;
+    }
+    depthMenu.value = String(initialDepth);
+  }
   var search = element('input', 'mav-search', toolbar);
   search.id = 'mav-search';
   search.type = 'search';

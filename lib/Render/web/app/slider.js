@@ -49,6 +49,16 @@
       draw();
     };
     s.range = function () { return [s.low, s.high]; };
+    /// New ends of the track (the levels of the graph drawn changed, as
+    /// when a group is collapsed or expanded); the window stays in them.
+    s.setBounds = function (low, high) {
+      min = low;
+      max = high;
+      MIN_SPAN = Math.min(2, max - min);
+      track.setAttribute('aria-valuemin', String(min));
+      track.setAttribute('aria-valuemax', String(max));
+      s.set(s.low, s.high);
+    };
     /// Moves the slider as the user would: onchange follows.
     s.move = function (low, high) {
       s.set(low, high);

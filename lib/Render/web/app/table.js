@@ -2,7 +2,10 @@
 //
 // A virtual table (only the rows in view exist) whose row clicks select
 // nodes, fitted to its panel, which the handle beside it resizes; and the
-// page without plotly.js, which is this table alone.
+// page without plotly.js, which is this table alone. With module groups
+// (groups.js) the table is a tree: a row per group drawn, indented by
+// depth, with its totals, over the rows of what it holds, which show only
+// while it is expanded; a click on a group's row expands or collapses it.
 
   // The table is virtual: only the rows in view (and a few either side)
   // exist in the DOM, between two spacer rows that give the scroll area the
@@ -35,6 +38,47 @@
     var t = { first: 0, last: 0, rowHeight: 0, headerHeight: 0,
               body: body, count: count };
 
+    // The rows: without groups, row i is node i. With them, `rows` lists
+    // what each row shows (node i >= 0, group g as -1 - g), and `rowOfNode`
+    // where each node's row is (that of the group it is hidden in, else).
+    var rows = null, rowOfNode = null;
+    function rowCount() { return rows ? rows.length : count; }
+    /// Rebuilds the tree's rows for the expansion state of groups.js.
+    t.rebuild = function () {
+      if (!groupView) return;
+      rows = [];
+      rowOfNode = new Array(count);
+      var groupRow = new Array(groupCount).fill(-1);
+      for (var i = 0; i < count; i++) {
+        var chain = chainOf(i), open = true, target = -1;
+        for (var k = 0; k < chain.length; k++) {
+          var g = chain[k], head = groups.foldOf[g];
+          if (head !== null && head !== undefined && !groupView.unfolded[head]) {
+            target = groupRow[head];  // a hidden instance: the fold's row
+            open = false;
+            break;
+          }
+          if (groupRow[g] < 0) {
+            groupRow[g] = rows.length;
+            rows.push(-1 - g);
+          }
+          target = groupRow[g];
+          if (!groupView.expanded[g]) {
+            open = false;
+            break;
+          }
+        }
+        if (open && isFinite(nodes.x[i])) {
+          rowOfNode[i] = rows.length;
+          rows.push(i);
+        } else {
+          rowOfNode[i] = Math.max(0, target);
+        }
+      }
+      show(Math.min(t.first, rows.length), Math.min(t.last, rows.length));
+      if (t.update) t.update();  // not yet while the table is built
+    };
+
     function spacer(height) {
       var row = document.createElement('tr');
       row.className = 'mav-spacer';
@@ -44,7 +88,30 @@
       return row;
     }
 
+    /// The row of group g: its label (a triangle saying whether it is
+    /// open), class and totals, indented by its depth.
+    function renderGroupRow(g) {
+      var row = document.createElement('tr');
+      row.dataset.group = String(g);
+      row.className = 'mav-group-row';
+      var open = groupView.expanded[g];
+      var cells = [(open ? '\u25be ' : '\u25b8 ') + groupLabel(g), groups.className[g],
+                   '', groups.paramsText[g], groups.flopsText[g]];
+      cells.forEach(function (text, c) {
+        var cell = element('td', c >= 3 ? 'mav-number' : null, row);
+        if (c === 0) cell.style.paddingLeft = 4 + 12 * (groups.depth[g] - 1) + 'px';
+        cell.textContent = text;
+        cell.title = c === 0 ? groups.hover[g].join('\n') : text;
+      });
+      return row;
+    }
+
     function renderRow(i) {
+      if (rows) {
+        var entry = rows[i];
+        if (entry < 0) return renderGroupRow(-1 - entry);
+        i = entry;
+      }
       var row = document.createElement('tr');
       row.dataset.node = String(i);
       var className = '';
@@ -57,6 +124,9 @@
       tableCells(i).forEach(function (text, c) {
         var cell = element('td', c >= 3 ? 'mav-number' : null, row);
         if (c === 0) {
+          if (groupView)
+            cell.style.paddingLeft = 4 + 12 * chainOf(i).length +
+                                     (nodes.parent[i] !== null ? 14 : 0) + 'px';
           var swatch = element('span', 'mav-swatch', cell);
           swatch.style.backgroundColor = colorOf(i);
         }
@@ -73,7 +143,7 @@
       var fragment = document.createDocumentFragment();
       fragment.appendChild(spacer(first * t.rowHeight));
       for (var i = first; i < last; i++) fragment.appendChild(renderRow(i));
-      fragment.appendChild(spacer((count - last) * t.rowHeight));
+      fragment.appendChild(spacer((rowCount() - last) * t.rowHeight));
       body.textContent = '';
       body.appendChild(fragment);
     }
@@ -148,14 +218,15 @@
     // that row i starts exactly at header + i * rowHeight.
     t.rowHeight = Math.max(1, Math.ceil(t.rowHeight - 0.01) || 20);
     body.style.setProperty('--mav-row-height', t.rowHeight + 'px');
-    show(0, Math.min(count, overscan * 2));
+    if (groupView) t.rebuild();
+    show(0, Math.min(rowCount(), overscan * 2));
 
     /// Renders the rows around the scroll position (call after scrolling).
     t.update = function () {
       var top = Math.max(0, tableDiv.scrollTop - t.headerHeight);
       var visible = Math.ceil(tableDiv.clientHeight / t.rowHeight) + 1;
       var first = Math.max(0, Math.floor(top / t.rowHeight) - overscan);
-      var last = Math.min(count, first + visible + 2 * overscan);
+      var last = Math.min(rowCount(), first + visible + 2 * overscan);
       if (first !== t.first || last !== t.last) {
         // Only re-render when the view leaves the rendered band.
         var shownTop = Math.floor(top / t.rowHeight);
@@ -164,13 +235,18 @@
           show(first, last);
       }
     };
-    /// The row element of node i, or null when it is not rendered.
+    /// The row element of node i, or null when it is not rendered (or
+    /// hidden in a collapsed group).
     t.rowElement = function (i) {
-      if (i < t.first || i >= t.last) return null;
-      return body.rows[i - t.first + 1] || null;
+      var r = rows ? rowOfNode[i] : i;
+      if (r < t.first || r >= t.last || (rows && rows[r] !== i)) return null;
+      return body.rows[r - t.first + 1] || null;
     };
-    /// Where row i starts, in the table's scroll coordinates.
-    t.rowTop = function (i) { return t.headerHeight + i * t.rowHeight; };
+    /// Where node i's row starts (its group's, when it is hidden in one),
+    /// in the table's scroll coordinates.
+    t.rowTop = function (i) {
+      return t.headerHeight + (rows ? rowOfNode[i] : i) * t.rowHeight;
+    };
     t.redraw = function () { show(t.first, t.last); };
 
     tableDiv.addEventListener('scroll', t.update, { passive: true });
@@ -179,6 +255,10 @@
       var row = event.target.closest('tr');
       if (row && row.dataset.node !== undefined)
         onSelect(Number(row.dataset.node), { scrollRow: false });
+      else if (row && row.dataset.group !== undefined) {
+        var g = Number(row.dataset.group);
+        setGroupExpanded(g, !groupView.expanded[g]);
+      }
     });
     if (resizer) dragToResize(t);
     return t;

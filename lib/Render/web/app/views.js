@@ -95,10 +95,73 @@
     return result;
   }
 
+  /// Redraws the graph for a new expansion state (groups.js): node
+  /// positions, collapsed groups, edges, boxes, the overview and the
+  /// slider's ends. The view does not move.
+  function redrawGroups() {
+    var started = performance.now();
+    applyGroupState();
+    var applied = performance.now();
+    var view = getMainView();
+    // One restyle of the three traces: each call redraws the whole plot.
+    // (`undefined` leaves a trace's attribute as it is.)
+    var trace = groupTrace();
+    var traces = [NODE_TRACE, GROUP_TRACE];
+    var update = { x: [nodes.x.slice(), trace.x], y: [nodes.y.slice(), trace.y],
+                   text: [undefined, trace.text],
+                   hovertext: [undefined, trace.hovertext],
+                   'marker.size': [undefined, trace.marker.size] };
+    if (canvasEdges) {
+      drawnEdgeView = '';
+    } else {
+      edges = edgeArrays();
+      traces.push(0);
+      update.x.push(edges.x);
+      update.y.push(edges.y);
+      ['text', 'hovertext', 'marker.size'].forEach(function (key) {
+        update[key].push(undefined);
+      });
+    }
+    return Plotly.restyle(mainDiv, update, traces).then(function () {
+      if (canvasEdges) drawEdgeCanvas();
+      if (overviewPanel) {
+        drawOverview();
+        placeOverviewWindow(view);
+      }
+      if (slider) slider.setBounds(spec.slider.min, spec.slider.max);
+      if (table) table.rebuild();
+      drawMarks();
+      state.groupRedraw = { ms: performance.now() - started,
+                            stateMs: applied - started,
+                            items: groupView.items.length,
+                            boxes: groupView.boxes.length,
+                            count: (state.groupRedraw ? state.groupRedraw.count : 0) + 1 };
+    });
+  }
+
+  /// Expands (or collapses) group g.
+  function setGroupExpanded(g, expanded) {
+    groupView.expanded[g] = expanded;
+    return redrawGroups();
+  }
+
+  /// Expands the groups down to `depth` and collapses the deeper ones; the
+  /// folds fold again.
+  function setGroupDepth(depth) {
+    for (var g = 0; g < groupCount; g++) {
+      groupView.expanded[g] = groups.depth[g] <= depth;
+      groupView.unfolded[g] = false;
+    }
+    return redrawGroups();
+  }
+
   /// Selects node `i`: show it (viewShowing), ring it, highlight its table
-  /// row. Only a change of view redraws the graph.
+  /// row. Only a change of view redraws the graph. A node inside a
+  /// collapsed group or a fold is revealed first: its groups expand.
   function selectNode(i, options) {
     options = options || {};
+    if (revealNode(i))
+      return redrawGroups().then(function () { return selectNode(i, options); });
     var previous = table && table.rowElement(state.selected);
     if (previous) previous.classList.remove('mav-selected');
     state.selected = i;
