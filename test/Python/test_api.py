@@ -150,6 +150,42 @@ def test_run_reruns_passes(resnet_mav):
         resnet_mav.run(3)
 
 
+class Repeated(nn.Module):
+    """Six identical residual blocks: one fold."""
+
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.Sequential(*[Block() for _ in range(6)])
+
+    def forward(self, x):
+        return self.blocks(x)
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 8)
+        self.act = nn.ReLU()
+
+    def forward(self, x):
+        return x + self.act(self.fc(x))
+
+
+def test_group_depth_groups_and_folds():
+    plain = MAV(Repeated(), torch.randn(2, 8))
+    assert "group.groups" not in plain.ir
+    drawn = MAV(Repeated(), torch.randn(2, 8), group_depth=1)
+    assert "group.depth = 1" in drawn.ir
+    assert 'fold = 6, fold_instances = ["blocks.0", "blocks.1"' in drawn.ir
+    assert drawn.totals == plain.totals
+    assert "Block \u00d76" in drawn._repr_html_()  # the fold's label
+    assert "group.depth = 2" in MAV(Repeated(), torch.randn(2, 8),
+                                    group_depth="auto").ir
+    for bad in (-1, "deep", True, 1.5):
+        with pytest.raises(ValueError, match="group_depth"):
+            MAV(Repeated(), torch.randn(2, 8), group_depth=bad)
+
+
 def test_half_written_model_draws_with_failed_module():
     with pytest.warns(MavCaptureWarning) as record:
         drawn = MAV(HalfWritten(), torch.randn(2, 16))

@@ -10,7 +10,6 @@
 // failure.
 'use strict';
 
-const path = require('path');
 const { runBrowserTest, loadPage, defineNodeList, compareTextWithFigure,
         check } = require('./browser');
 

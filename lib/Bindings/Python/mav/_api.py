@@ -130,10 +130,26 @@ def _height(height_px, default: int) -> int:
     return height_px
 
 
-def _default_pipeline(merge_threshold: float) -> str:
+def _group_option(group_depth):
+    """The group pass's depth option for MAV's `group_depth`, or None."""
+    if group_depth is None:
+        return None
+    if group_depth == "auto":
+        return "auto"
+    if isinstance(group_depth, bool) or not isinstance(group_depth, int) or \
+            group_depth < 0:
+        raise ValueError("MAV: group_depth must be None, 'auto' or an "
+                         f"integer >= 0, not {group_depth!r}")
+    return str(group_depth)
+
+
+def _default_pipeline(merge_threshold: float, group_depth=None) -> str:
     passes = ["cost"]
     if merge_threshold >= 0:
         passes.append(f"merge{{threshold={merge_threshold!r}}}")
+    group = _group_option(group_depth)
+    if group is not None:
+        passes.append(f"group{{depth={group}}}")
     passes += ["layout", "color"]
     return ",".join(passes)
 
@@ -149,10 +165,18 @@ class MAV:
     `merge_threshold` is IDLMAV's: < 0 merges nothing, 0 merges nodes
     without parameters, 0 < t < 1 merges the smallest nodes while their
     parameters stay under that fraction of the total.
+
+    Beyond IDLMAV, `group_depth` groups the nodes by module, folds runs of
+    identical blocks (`×N`) and opens the page with groups down to that
+    depth expanded: 'auto' picks the deepest depth whose first view has at
+    most about 60 items, an integer that depth (0: all collapsed); None
+    (the default) draws every node as IDLMAV does (docs/Layout.md,
+    "Groups").
     """
 
     def __init__(self, model, inputs=None, device="cpu",
-                 merge_threshold=0.01, *, granularity="module"):
+                 merge_threshold=0.01, *, granularity="module",
+                 group_depth=None):
         import torch
 
         if not isinstance(model, torch.nn.Module):
@@ -165,13 +189,14 @@ class MAV:
         if merge_threshold > 1:
             raise ValueError("MAV: merge_threshold is a fraction of the "
                              f"parameters, at most 1, not {merge_threshold}")
+        pipeline = _default_pipeline(float(merge_threshold), group_depth)
         if granularity not in ("module", "op"):
             raise ValueError("MAV: granularity must be 'module' or 'op', not "
                              f"{granularity!r}")
         args, kwargs = _capture.normalize_inputs(inputs)
         args, kwargs = _capture.place(model, args, kwargs, device)
         capture = _capture.capture(model, args, kwargs, granularity)
-        self._init(capture, _default_pipeline(float(merge_threshold)))
+        self._init(capture, pipeline)
         if capture.method != "export":
             warnings.warn(
                 f"mav: torch.export could not capture {type(model).__name__}"
@@ -186,11 +211,12 @@ class MAV:
                           "not-run", MavCaptureWarning, stacklevel=2)
 
     @classmethod
-    def from_pt2(cls, path, merge_threshold=0.01) -> "MAV":
+    def from_pt2(cls, path, merge_threshold=0.01, *,
+                 group_depth=None) -> "MAV":
         """Draws a torch.export archive written by torch.export.save."""
+        pipeline = _default_pipeline(float(merge_threshold), group_depth)
         self = cls.__new__(cls)
-        self._init(_capture.load_archive(os.fspath(path)),
-                   _default_pipeline(float(merge_threshold)))
+        self._init(_capture.load_archive(os.fspath(path)), pipeline)
         return self
 
     def _init(self, capture, pipeline: str) -> None:
