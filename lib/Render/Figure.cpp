@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mav/Render/Figure.h"
+#include "mav/Render/GroupDrawing.h"
 
 #include "mav/IR/ModelAttributes.h"
 
@@ -382,11 +383,90 @@ json mav::buildPlotlyFigure(const RenderModel &model, const ViewOptions &view) {
     nodeTraces.push_back(static_cast<int>(data.size()));
     data.push_back(nodeTrace(true));
   }
-  data.push_back(edgeTrace(false));
-  int mainNodeTrace = static_cast<int>(data.size());
-  data.push_back(nodeTrace(false));
-  // Restyle the main trace first, then the overview's.
-  nodeTraces.insert(nodeTraces.begin(), mainNodeTrace);
+  // With the group pass's groups, the main graph has a drawing per depth
+  // (GroupDrawing.h): its edges, nodes and collapsed groups, of which the
+  // depth dropdown shows one. Without them, one drawing of every node.
+  std::vector<int> mainNodeTraces;
+  std::vector<std::vector<int>> depthTraces;
+  int64_t shownDepth = 0;
+  if (model.groups.empty()) {
+    data.push_back(edgeTrace(false));
+    mainNodeTraces.push_back(static_cast<int>(data.size()));
+    data.push_back(nodeTrace(false));
+  } else {
+    for (const RenderGroup &group : model.groups)
+      if (group.expanded)
+        shownDepth = std::max(shownDepth, group.depth);
+    for (int64_t d = 0; d <= getMaxGroupDepth(model); ++d) {
+      GroupDrawing drawing = drawGroupsAtDepth(model, d);
+      bool visible = d == shownDepth;
+      std::vector<int> traces;
+      json edgeX = json::array(), edgeY = json::array();
+      for (const std::vector<Point> &line : drawing.edges) {
+        for (const Point &p : line) {
+          edgeX.push_back(roundForOutput(p[0]));
+          edgeY.push_back(roundForOutput(p[1]));
+        }
+        edgeX.push_back(nullptr);
+        edgeY.push_back(nullptr);
+      }
+      json edges = edgeTrace(false);
+      edges["x"] = std::move(edgeX);
+      edges["y"] = std::move(edgeY);
+      edges["visible"] = visible;
+      traces.push_back(static_cast<int>(data.size()));
+      data.push_back(std::move(edges));
+      json nodeX = json::array(), nodeY = json::array();
+      for (const std::optional<Point> &p : drawing.nodes) {
+        nodeX.push_back(p ? json(roundForOutput((*p)[0])) : json());
+        nodeY.push_back(p ? json(roundForOutput((*p)[1])) : json());
+      }
+      json nodesAtDepth = nodeTrace(false);
+      nodesAtDepth["x"] = std::move(nodeX);
+      nodesAtDepth["y"] = std::move(nodeY);
+      nodesAtDepth["visible"] = visible;
+      traces.push_back(static_cast<int>(data.size()));
+      mainNodeTraces.push_back(static_cast<int>(data.size()));
+      data.push_back(std::move(nodesAtDepth));
+      json itemX = json::array(), itemY = json::array(), labels = json::array(),
+           itemHover = json::array();
+      for (size_t k = 0; k < drawing.items.size(); ++k) {
+        itemX.push_back(roundForOutput(drawing.itemPositions[k][0]));
+        itemY.push_back(roundForOutput(drawing.itemPositions[k][1]));
+        labels.push_back(
+            escapePlotlyText(model.getGroupLabel(drawing.items[k])));
+        std::vector<std::string> lines =
+            model.getGroupHoverLines(drawing.items[k]);
+        std::string text;
+        for (const std::string &line : lines)
+          text += (text.empty() ? "" : "<br>") + escapePlotlyText(line);
+        itemHover.push_back(std::move(text));
+      }
+      traces.push_back(static_cast<int>(data.size()));
+      data.push_back({{"type", "scatter"},
+                      {"mode", "markers+text"},
+                      {"name", "groups"},
+                      {"x", std::move(itemX)},
+                      {"y", std::move(itemY)},
+                      {"text", std::move(labels)},
+                      {"textposition", "middle right"},
+                      {"hovertext", std::move(itemHover)},
+                      {"hoverinfo", "text"},
+                      {"marker",
+                       {{"symbol", "square"},
+                        {"size", 16},
+                        {"color", "#D9D9D9"},
+                        {"line", {{"color", "#555555"}, {"width", 1.5}}}}},
+                      {"showlegend", false},
+                      {"visible", visible},
+                      {"xaxis", "x"},
+                      {"yaxis", "y"}});
+      depthTraces.push_back(std::move(traces));
+    }
+  }
+  // Restyle the main traces first, then the overview's.
+  nodeTraces.insert(nodeTraces.begin(), mainNodeTraces.begin(),
+                    mainNodeTraces.end());
 
   if (view.table) {
     json header = json::array(), columns = json::array();
@@ -442,8 +522,11 @@ json mav::buildPlotlyFigure(const RenderModel &model, const ViewOptions &view) {
       if (overview && !view.overview)
         continue;
       MarkerState state = model.getMarkerState(s, overview);
-      sizes.push_back(state.sizes);
-      colors.push_back(markerColors(state));
+      json stateSizes = state.sizes, stateColors = markerColors(state);
+      for (size_t k = 0; k < (overview ? 1 : mainNodeTraces.size()); ++k) {
+        sizes.push_back(stateSizes);
+        colors.push_back(stateColors);
+      }
     }
     buttons.push_back(
         {{"label", kSizeColorStates[s].label},
@@ -459,6 +542,38 @@ json mav::buildPlotlyFigure(const RenderModel &model, const ViewOptions &view) {
                             {"xanchor", "left"},
                             {"y", 1.01},
                             {"yanchor", "bottom"}}};
+  if (!depthTraces.empty()) {
+    // The depth dropdown: each entry shows one depth's drawing.
+    json depthButtons = json::array();
+    int64_t deepest = static_cast<int64_t>(depthTraces.size()) - 1;
+    for (int64_t d = 0; d <= deepest; ++d) {
+      json visible = json::array();
+      for (size_t t = 0; t < data.size(); ++t) {
+        bool atSomeDepth = false, atThisDepth = false;
+        for (size_t k = 0; k < depthTraces.size(); ++k)
+          for (int trace : depthTraces[k])
+            if (static_cast<size_t>(trace) == t) {
+              atSomeDepth = true;
+              atThisDepth = static_cast<int64_t>(k) == d;
+            }
+        visible.push_back(!atSomeDepth || atThisDepth);
+      }
+      depthButtons.push_back(
+          {{"label", d == 0         ? std::string("Collapse all")
+                     : d == deepest ? std::string("Expand all")
+                                    : fmt::format("Expand to depth {}", d)},
+           {"method", "restyle"},
+           {"args", {{{"visible", std::move(visible)}}}}});
+    }
+    layout["updatemenus"].push_back({{"type", "dropdown"},
+                                     {"active", shownDepth},
+                                     {"buttons", std::move(depthButtons)},
+                                     {"showactive", true},
+                                     {"x", 0.3},
+                                     {"xanchor", "left"},
+                                     {"y", 1.01},
+                                     {"yanchor", "bottom"}});
+  }
 
   if (view.slider) {
     const char *axis = model.levelsAlongY ? "yaxis" : "xaxis";

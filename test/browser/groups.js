@@ -1,16 +1,18 @@
 // Checks collapsible module groups and folded blocks (groups.js) on the
 // page of a deep model that went through `mav-opt --group`:
-//   node test/browser/groups.js PAGE.html
+//   node test/browser/groups.js PAGE.html FIGURE.json
 // The model is utils/gen-test-models.py's deep_residual: a stem, 2,000
 // identical residual blocks of four nodes (a fold of 2,000) and a head.
+// FIGURE.json is the same IR's portable figure (--plotly-json), whose
+// depth dropdown must show what the page draws at each depth.
 // Prints one `PASS: ...` line per check and stops at the first failure.
 'use strict';
 
 const { runBrowserTest, loadPage, check } = require('./browser');
 
-const [pagePath] = process.argv.slice(2);
-if (!pagePath) {
-  console.error('usage: node groups.js PAGE.html');
+const [pagePath, figurePath] = process.argv.slice(2);
+if (!pagePath || !figurePath) {
+  console.error('usage: node groups.js PAGE.html FIGURE.json');
   process.exit(2);
 }
 
@@ -142,6 +144,41 @@ runBrowserTest(async (browser) => {
   check(expanded.shown.length === 8 && now.positions === expanded.positions &&
         now.boxes.join() === expanded.boxes.join(),
         'collapse all, then expand all, round-trips', now.shown.length);
+
+  // The portable figure's depth dropdown: at each depth, the nodes it
+  // draws are where the page draws them, and its groups are the page's.
+  const figure = JSON.parse(require('fs').readFileSync(figurePath, 'utf8'));
+  const nodeTraces = figure.data.filter((t) => t.name === 'nodes');
+  const groupTraces = figure.data.filter((t) => t.name === 'groups');
+  const menu = figure.layout.updatemenus[1];
+  const mismatches = [];
+  for (let d = 0; d < nodeTraces.length; d++) {
+    const shown = await pageAt(d);
+    const trace = nodeTraces[d];
+    for (let i = 0; i < trace.x.length; i++) {
+      const fx = trace.x[i], fy = trace.y[i], px = shown.x[i], py = shown.y[i];
+      const same = fx === null ? px === null
+                               : px !== null && Math.abs(fx - px) < 1e-6 &&
+                                 Math.abs(fy - py) < 1e-6;
+      if (!same) { mismatches.push({ d, i, fx, fy, px, py }); break; }
+    }
+    if (groupTraces[d].text.join() !== shown.labels.join())
+      mismatches.push({ d, figure: groupTraces[d].text, page: shown.labels });
+  }
+  check(nodeTraces.length === 3 && menu.buttons.length === 3 &&
+        mismatches.length === 0,
+        'the figure\'s depth dropdown draws what the page draws at each depth',
+        { depths: nodeTraces.length, mismatches });
+
+  async function pageAt(d) {
+    await page.evaluate((depth) => window.mavApp.groups.setDepth(depth), d);
+    return page.evaluate(() => {
+      const app = window.mavApp, n = app.spec.nodes, g = app.groups;
+      const finite = (v) => (Number.isFinite(v) ? v : null);
+      return { x: n.x.map(finite), y: n.y.map(finite),
+               labels: g.view.items.map((k) => g.label(k)) };
+    });
+  }
 
   // The depth menu does what setDepth does.
   await page.selectOption('.mav-depth', '0');
