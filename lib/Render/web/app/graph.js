@@ -153,7 +153,9 @@
     });
     return {
       type: 'scatter', mode: 'markers+text', x: gv.itemX, y: gv.itemY,
-      text: gv.items.map(groupLabel), textposition: 'middle right',
+      // Labels are the model's text: escaped for Plotly's pseudo-HTML.
+      text: gv.items.map(function (g) { return escapePlotlyText(groupLabel(g)); }),
+      textposition: 'middle right',
       textfont: { size: 11, color: '#333333' },
       hovertext: gv.items.map(function (g) {
         return groups.hover[g].concat(['(click to expand)'])
