@@ -103,6 +103,16 @@ GroupDrawing mav::drawGroupsAtDepth(const RenderModel &model, int64_t depth) {
   std::vector<Rep> reps(numNodes);
   std::vector<bool> isItem(numGroups, false);
   std::vector<double> rows;
+  // A merged sub-node drawn beside its top-level node (which comes first)
+  // keeps its place between that node's row and the next; one whose
+  // top-level node is in a collapsed group gets a row of its own.
+  std::vector<bool> besideParent(numNodes, false);
+  auto drawnAsItself = [&](uint32_t i) {
+    return reps[i].group == numGroups && reps[i].node == i;
+  };
+  auto levelOfNode = [&](uint32_t i) {
+    return levelOf({model.nodes[i].x, model.nodes[i].y});
+  };
   for (uint32_t i = 0; i < numNodes; ++i) {
     reps[i] = representative(i);
     if (reps[i].group < numGroups) {
@@ -111,7 +121,11 @@ GroupDrawing mav::drawGroupsAtDepth(const RenderModel &model, int64_t depth) {
         rows.push_back(minLevel[reps[i].group]);
       }
     } else if (reps[i].node == i) {
-      rows.push_back(levelOf({model.nodes[i].x, model.nodes[i].y}));
+      std::optional<uint32_t> top = model.nodes[i].parent;
+      besideParent[i] =
+          top && *top < i && drawnAsItself(*top) && !besideParent[*top];
+      if (!besideParent[i])
+        rows.push_back(levelOfNode(i));
     }
   }
   struct Kept {
@@ -156,12 +170,26 @@ GroupDrawing mav::drawGroupsAtDepth(const RenderModel &model, int64_t depth) {
     if (!rowOf.count(row))
       rowOf.emplace(row, start + step * static_cast<double>(rowOf.size()));
 
+  // Every level looked up was added above; a file whose `parent`s are out
+  // of shape must still not throw.
+  auto rowFor = [&](double level) {
+    auto it = rowOf.find(level);
+    return it == rowOf.end() ? level : it->second;
+  };
+
   GroupDrawing drawing;
   drawing.nodes.resize(numNodes);
   for (uint32_t i = 0; i < numNodes; ++i)
-    if (reps[i].group == numGroups && reps[i].node == i) {
+    if (drawnAsItself(i)) {
       Point p = {model.nodes[i].x, model.nodes[i].y};
-      drawing.nodes[i] = make(rowOf.at(levelOf(p)), crossOf(p));
+      double level;
+      if (besideParent[i]) {
+        uint32_t top = *model.nodes[i].parent;
+        level = rowFor(levelOfNode(top)) + levelOf(p) - levelOfNode(top);
+      } else {
+        level = rowFor(levelOf(p));
+      }
+      drawing.nodes[i] = make(level, crossOf(p));
     }
   std::vector<size_t> itemAt(numGroups, 0);
   for (uint32_t g = 0; g < numGroups; ++g) {
@@ -169,8 +197,8 @@ GroupDrawing mav::drawGroupsAtDepth(const RenderModel &model, int64_t depth) {
       continue;
     itemAt[g] = drawing.items.size();
     drawing.items.push_back(g);
-    drawing.itemPositions.push_back(make(
-        rowOf.at(minLevel[g]), crossSum[g] / static_cast<double>(size[g])));
+    drawing.itemPositions.push_back(
+        make(rowFor(minLevel[g]), crossSum[g] / static_cast<double>(size[g])));
   }
   auto point = [&](const Rep &r) {
     return r.group < numGroups ? drawing.itemPositions[itemAt[r.group]]
@@ -181,7 +209,7 @@ GroupDrawing mav::drawGroupsAtDepth(const RenderModel &model, int64_t depth) {
     if (edge.plain)
       for (size_t k = 1; k + 1 < edge.edge->points.size(); ++k) {
         Point bend = edge.edge->points[k];
-        (alongY ? bend[1] : bend[0]) = rowOf.at(levelOf(bend));
+        (alongY ? bend[1] : bend[0]) = rowFor(levelOf(bend));
         line.push_back(bend);
       }
     line.push_back(point(edge.b));

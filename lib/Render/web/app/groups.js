@@ -138,6 +138,10 @@
     var cross = levelAxis === 'y' ? baseX : baseY;
     var reps = new Array(count), isItem = new Array(groupCount).fill(false);
     var rows = [];
+    // A merged sub-node drawn beside its top-level node (which comes first)
+    // keeps its place between that node's row and the next; one whose
+    // top-level node is in a collapsed group gets a row of its own.
+    var besideParent = new Array(count).fill(false);
     for (var i = 0; i < count; i++) {
       var rep = representative(i);
       reps[i] = rep;
@@ -147,7 +151,11 @@
           rows.push(gv.minLevel[rep.group]);
         }
       } else if (rep.node === i) {
-        rows.push(level[i]);
+        var top = nodes.parent[i];
+        besideParent[i] = top !== null && top !== undefined && top < i &&
+                          reps[top].group === undefined && reps[top].node === top &&
+                          !besideParent[top];
+        if (!besideParent[i]) rows.push(level[i]);
       }
     }
     // Edges: between the items their ends are drawn as. An edge between
@@ -195,7 +203,10 @@
     var crossOut = levelAxis === 'y' ? nodes.x : nodes.y;
     for (var m = 0; m < count; m++) {
       if (reps[m].group === undefined && reps[m].node === m) {
-        levelOut[m] = rowOf.get(level[m]);
+        var parent = nodes.parent[m];
+        levelOut[m] = besideParent[m]
+            ? rowOf.get(level[parent]) + (level[m] - level[parent])
+            : rowOf.get(level[m]);
         crossOut[m] = cross[m];
       } else {
         levelOut[m] = NaN;
