@@ -25,6 +25,7 @@
     groups: groupView && {
       view: groupView, spec: groups, depthMenu: depthMenu,
       setExpanded: setGroupExpanded, setDepth: setGroupDepth,
+      setChainOpen: setChainOpen,
       label: groupLabel, isNodeShown: isNodeShown
     },
     ready: Promise.all(ready).then(function () {

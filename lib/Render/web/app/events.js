@@ -7,9 +7,9 @@
   // (plotly_click) before the browser's click event of the same press.
   var pointClickTime = -1e9, pressedAt = null;
 
-  /// The expanded group whose label (drawn by drawGroupBoxes) is under the
-  /// pointer at (clientX, clientY), or -1. Labels win over the nodes
-  /// Plotly finds near the pointer.
+  /// The label (drawn by drawGroupBoxes) under the pointer at (clientX,
+  /// clientY), of an expanded group or an open chain, or null. Labels win
+  /// over the nodes Plotly finds near the pointer.
   function groupLabelAt(clientX, clientY) {
     var box = mainDiv.getBoundingClientRect();
     var px = clientX - box.left, py = clientY - box.top;
@@ -17,15 +17,15 @@
     for (var k = labels.length - 1; k >= 0; k--) {
       var label = labels[k];
       if (px >= label.x && px <= label.x + label.w &&
-          py >= label.y && py <= label.y + label.h) return label.g;
+          py >= label.y && py <= label.y + label.h) return label;
     }
-    return -1;
+    return null;
   }
 
   mainDiv.on('plotly_click', function (event) {
     var point = event.points && event.points[0];
     var mouse = event.event;
-    if (groupView && mouse && groupLabelAt(mouse.clientX, mouse.clientY) >= 0)
+    if (groupView && mouse && groupLabelAt(mouse.clientX, mouse.clientY))
       return;  // the click event below collapses the group
     if (point && point.curveNumber === NODE_TRACE) {
       pointClickTime = performance.now();
@@ -45,9 +45,10 @@
     if (moved > 4 || performance.now() - pointClickTime < 400) return;
     if (event.target.closest('.modebar')) return;
     // A click on an expanded group's label collapses it.
-    var labelled = groupView ? groupLabelAt(event.clientX, event.clientY) : -1;
-    if (labelled >= 0) {
-      setGroupExpanded(labelled, false);
+    var labelled = groupView ? groupLabelAt(event.clientX, event.clientY) : null;
+    if (labelled) {
+      if (labelled.chain !== undefined) setChainOpen(labelled.chain, false);
+      else setGroupExpanded(labelled.g, false);
       return;
     }
     clearSelection();
@@ -88,7 +89,7 @@
   menu.addEventListener('change', function () {
     state.menu = Number(menu.value);
     var entry = spec.menu.states[state.menu];
-    Plotly.restyle(mainDiv, { 'marker.size': [entry.main.size],
+    Plotly.restyle(mainDiv, { 'marker.size': [mainMarkerSizes(state.menu)],
                               'marker.color': [entry.main.color] },
                    [NODE_TRACE]);
     if (overviewPanel) drawOverview();

@@ -55,7 +55,8 @@
     var markers = spec.menu.states[state.menu][panel];
     var trace = {
       type: spec.traceType, mode: 'markers', x: xs, y: ys,
-      marker: { size: markers.size, color: markers.color,
+      marker: { size: panel === 'main' ? mainMarkerSizes(state.menu) : markers.size,
+                color: markers.color,
                 colorscale: spec.menu.colorscale, cmin: 0, cmax: 1,
                 opacity: opacity,
                 line: { color: lineColors, width: lineWidths } },
@@ -299,6 +300,7 @@
       // Outer boxes wider than the boxes they hold, by a label's height,
       // so that each box and label shows.
       var pad = 8 + 15 * (box.nesting - 1);
+      var chain = box.chain !== undefined;
       var x0 = frame.px(box.x0), x1 = frame.px(box.x1);
       var y0 = frame.py(box.y0), y1 = frame.py(box.y1);
       var left = Math.min(x0, x1) - pad, right = Math.max(x0, x1) + pad;
@@ -308,13 +310,16 @@
       context.setLineDash([4, 3]);
       context.strokeRect(left, top, right - left, bottom - top);
       context.setLineDash([]);
-      var label = '\u25be ' + groupLabel(box.g);
+      var label = '\u25be ' + (chain ? nodes.name[box.chain] + ' +' +
+                                groupView.subNodes[box.chain].length
+                              : groupLabel(box.g));
       var width = context.measureText(label).width + 6;
       context.fillStyle = 'rgba(255,255,255,0.85)';
       context.fillRect(left, top - 13, width, 13);
       context.fillStyle = '#555555';
       context.fillText(label, left + 3, top - 1);
-      state.groupLabels.push({ g: box.g, x: left, y: top - 13, w: width, h: 13 });
+      state.groupLabels.push({ g: chain ? -1 : box.g, chain: box.chain,
+                               x: left, y: top - 13, w: width, h: 13 });
     });
   }
 

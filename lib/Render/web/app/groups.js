@@ -5,7 +5,10 @@
 // group is one item (a grey square with its class, `×N` for a fold of N
 // identical blocks), an expanded one shows its members inside a labelled
 // box. A fold shows its first instance only, until a search or selection
-// reaches into another instance, which unfolds it.
+// reaches into another instance, which unfolds it. A merged chain (a
+// top-level node and the sub-nodes the merge pass hung under it, drawn as
+// small dots beside it) is a small group too: opened, its sub-nodes get
+// rows and markers of their own.
 //
 // Every state is derived from the one layout of the whole graph (the
 // layout pass's), so positions do not jump: a collapsed group sits at its
@@ -67,6 +70,9 @@
       minLevel: new Array(groupCount).fill(Infinity),
       crossSum: new Array(groupCount).fill(0),
       size: new Array(groupCount).fill(0),
+      // Per top-level node with sub-nodes: whether its chain is open.
+      openChains: new Array(count).fill(false),
+      subNodes: {},
       items: [],          // visible collapsed groups
       itemX: [], itemY: [],
       boxes: [],          // expanded groups drawn: { g, x0, y0, x1, y1 }
@@ -89,6 +95,11 @@
     }
     for (var h = 0; h < groupCount; h++)
       gv.maxDepth = Math.max(gv.maxDepth, groups.depth[h]);
+    for (var s = 0; s < count; s++) {
+      var top = nodes.parent[s];
+      if (top !== null && top !== undefined)
+        (gv.subNodes[top] = gv.subNodes[top] || []).push(s);
+    }
     // The distance between neighbouring levels of the layout.
     var values = level.slice().sort(function (a, b) { return a - b; });
     gv.levelStep = 1;
@@ -154,7 +165,7 @@
         var top = nodes.parent[i];
         besideParent[i] = top !== null && top !== undefined && top < i &&
                           reps[top].group === undefined && reps[top].node === top &&
-                          !besideParent[top];
+                          !besideParent[top] && !gv.openChains[top];
         if (!besideParent[i]) rows.push(level[i]);
       }
     }
@@ -275,6 +286,19 @@
     });
     gv.boxes = Object.keys(boxes).map(function (g) { return boxes[g]; })
         .sort(function (a, b) { return groups.depth[a.g] - groups.depth[b.g]; });
+    // Open chains drawn: a box around the node and its sub-nodes.
+    Object.keys(gv.subNodes).forEach(function (key) {
+      var p = Number(key);
+      if (!gv.openChains[p] || !isFinite(nodes.x[p])) return;
+      var box = { chain: p, x0: nodes.x[p], y0: nodes.y[p], x1: nodes.x[p],
+                  y1: nodes.y[p], nesting: 1 };
+      gv.subNodes[p].forEach(function (s) {
+        if (!isFinite(nodes.x[s])) return;
+        box.x0 = Math.min(box.x0, nodes.x[s]); box.x1 = Math.max(box.x1, nodes.x[s]);
+        box.y0 = Math.min(box.y0, nodes.y[s]); box.y1 = Math.max(box.y1, nodes.y[s]);
+      });
+      gv.boxes.push(box);
+    });
     // A box's nesting: 1, or one more than the deepest box inside it, so
     // that an outer box can be drawn around the boxes it holds.
     for (var b = gv.boxes.length - 1; b >= 0; b--) {
@@ -310,17 +334,45 @@
     return isFinite(nodes.x[i]);
   }
 
-  /// Makes node i drawn as itself: unfolds the folds it is hidden in and
-  /// expands every group it is in. Returns whether anything changed.
+  /// Makes node i drawn as itself: unfolds the folds it is hidden in,
+  /// expands every group it is in, and opens its merged chain if it is a
+  /// sub-node. Returns whether anything changed.
   function revealNode(i) {
-    if (!groupView || isNodeShown(i)) return false;
-    for (var guard = 0; guard < 64; guard++) {
-      var hidden = hiddenInstance(i);
-      if (!hidden) break;
-      groupView.unfolded[hidden.head] = true;
+    if (!groupView) return false;
+    var changed = false;
+    if (!isNodeShown(i)) {
+      for (var guard = 0; guard < 64; guard++) {
+        var hidden = hiddenInstance(i);
+        if (!hidden) break;
+        groupView.unfolded[hidden.head] = true;
+      }
+      chainOf(i).forEach(function (g) { groupView.expanded[g] = true; });
+      changed = true;
     }
-    chainOf(i).forEach(function (g) { groupView.expanded[g] = true; });
-    return true;
+    var top = nodes.parent[i];
+    if (top !== null && top !== undefined && !groupView.openChains[top]) {
+      groupView.openChains[top] = true;
+      changed = true;
+    }
+    return changed;
+  }
+
+  /// The node trace's marker sizes for menu entry `entry`: an open
+  /// chain's sub-nodes as large as the smallest top-level node.
+  function mainMarkerSizes(entry) {
+    var sizes = spec.menu.states[entry].main.size;
+    if (!groupView) return sizes;
+    var open = Object.keys(groupView.subNodes).filter(function (p) {
+      return groupView.openChains[p];
+    });
+    if (!open.length) return sizes;
+    sizes = sizes.slice();
+    open.forEach(function (p) {
+      groupView.subNodes[p].forEach(function (s) {
+        sizes[s] = Math.max(sizes[s], spec.style.mainSizeRange[0] + 2);
+      });
+    });
+    return sizes;
   }
 
   /// The label of group g as drawn: `×N` only while it is folded.

@@ -110,7 +110,7 @@
     var update = { x: [nodes.x.slice(), trace.x], y: [nodes.y.slice(), trace.y],
                    text: [undefined, trace.text],
                    hovertext: [undefined, trace.hovertext],
-                   'marker.size': [undefined, trace.marker.size] };
+                   'marker.size': [mainMarkerSizes(state.menu), trace.marker.size] };
     if (canvasEdges) {
       drawnEdgeView = '';
     } else {
@@ -145,13 +145,20 @@
     return redrawGroups();
   }
 
+  /// Opens (or closes) the merged chain of top-level node p.
+  function setChainOpen(p, open) {
+    groupView.openChains[p] = open;
+    return redrawGroups();
+  }
+
   /// Expands the groups down to `depth` and collapses the deeper ones; the
-  /// folds fold again.
+  /// folds fold again and the merged chains close.
   function setGroupDepth(depth) {
     for (var g = 0; g < groupCount; g++) {
       groupView.expanded[g] = groups.depth[g] <= depth;
       groupView.unfolded[g] = false;
     }
+    groupView.openChains.fill(false);
     return redrawGroups();
   }
 
