@@ -313,6 +313,10 @@
       var label = '\u25be ' + (chain ? nodes.name[box.chain] + ' +' +
                                 groupView.subNodes[box.chain].length
                               : groupLabel(box.g));
+      // An open fold shows its first instance; the label lists the rest.
+      if (!chain && groups.fold[box.g] > 1 && !groupView.unfolded[box.g])
+        label += ' (' + groups.path[box.g] + '; ' + (groups.fold[box.g] - 1) +
+                 ' more alike)';
       var width = context.measureText(label).width + 6;
       context.fillStyle = 'rgba(255,255,255,0.85)';
       context.fillRect(left, top - 13, width, 13);
