@@ -315,7 +315,9 @@ json mav::buildPlotlyFigure(const RenderModel &model, const ViewOptions &view) {
   double mainRight = view.table ? 0.58 : 1.0;
 
   json data = json::array();
-  auto [edgeXs, edgeYs] = edgeArrays(model);
+  // Not a structured binding: clang 14 cannot capture one in a lambda.
+  std::pair<json, json> edgeXY = edgeArrays(model);
+  const json &edgeXs = edgeXY.first, &edgeYs = edgeXY.second;
   json hover = json::array(), opacity = json::array(),
        lineColors = json::array(), lineWidths = json::array();
   for (uint32_t i = 0; i < model.nodes.size(); ++i) {
@@ -769,8 +771,8 @@ json mav::buildWidgetSpec(const RenderModel &model, const ViewOptions &view) {
         // writes them.
         state["colorRange"] = {marker.colorLow, marker.colorHigh};
         state["colorRangeText"] = {
-            formatThousands(static_cast<int64_t>(marker.colorLow)),
-            formatThousands(static_cast<int64_t>(marker.colorHigh))};
+            formatThousands(countFromDouble(marker.colorLow)),
+            formatThousands(countFromDouble(marker.colorHigh))};
       }
       json::object_t markers;
       markers.emplace("color", markerColors(std::move(marker)));

@@ -50,6 +50,17 @@ double mav::scaleLog2(double value, double smallestPositive, double largest,
   return minSize + (maxSize - minSize) * t;
 }
 
+int64_t mav::countFromDouble(double value) {
+  constexpr double kTwoTo63 = 9223372036854775808.0;
+  if (std::isnan(value))
+    return 0;
+  if (value >= kTwoTo63)
+    return INT64_MAX;
+  if (value < -kTwoTo63)
+    return INT64_MIN;
+  return static_cast<int64_t>(value);
+}
+
 std::string mav::formatThousands(int64_t value) {
   std::string digits = std::to_string(value);
   size_t start = digits[0] == '-' ? 1 : 0;

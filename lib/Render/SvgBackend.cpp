@@ -139,13 +139,12 @@ std::string buildSvg(const RenderModel &model, unsigned state) {
     legend.push_back(fmt::format("<rect x=\"{}\" y=\"{}\" width=\"200\" "
                                  "height=\"12\" fill=\"url(#mav-colorbar)\"/>",
                                  lx, ly + 20));
-    legend.push_back(fmt::format(
-        "<text x=\"{}\" y=\"{}\">{}</text>", lx, ly + 48,
-        xml(formatThousands(static_cast<int64_t>(markers.colorLow)))));
+    legend.push_back(
+        fmt::format("<text x=\"{}\" y=\"{}\">{}</text>", lx, ly + 48,
+                    xml(formatThousands(countFromDouble(markers.colorLow)))));
     legend.push_back(fmt::format(
         "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", lx + 200,
-        ly + 48,
-        xml(formatThousands(static_cast<int64_t>(markers.colorHigh)))));
+        ly + 48, xml(formatThousands(countFromDouble(markers.colorHigh)))));
     legendHeight = 56;
   }
 

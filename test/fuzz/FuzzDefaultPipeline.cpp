@@ -1,9 +1,12 @@
 //===- FuzzDefaultPipeline.cpp - libFuzzer harness for the default passes -===//
 //
 // Parses arbitrary bytes as IR and, when the graph verifies, runs mav-opt's
-// default pipeline (`cost,merge{threshold=0.01},layout,color`) on it with the
-// verifier after each pass. A pass may fail with a diagnostic; it must not
-// crash, trip a sanitizer, or leave IR that fails to print and re-parse.
+// default pipeline with the group pass
+// (`cost,merge{threshold=0.01},group,layout,color`) on it with the verifier
+// after each pass, then builds the render model and the portable figure
+// (one drawing per group depth) from the result. A pass or the renderer
+// may fail with a diagnostic; none may crash, trip a sanitizer, or leave
+// IR that fails to print and re-parse.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +15,8 @@
 #include "mav/IR/Printer.h"
 #include "mav/IR/Verifier.h"
 #include "mav/Pass/PassManager.h"
+#include "mav/Render/Figure.h"
+#include "mav/Render/RenderModel.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -38,7 +43,7 @@ static int fuzzOneInput(const uint8_t *data, size_t size) {
     return 0;
 
   std::vector<PipelineElement> pipeline;
-  if (failed(parsePassPipeline("cost,merge{threshold=0.01},layout,color",
+  if (failed(parsePassPipeline("cost,merge{threshold=0.01},group,layout,color",
                                getRegistry(), pipeline, diags))) {
     std::fprintf(stderr, "default pipeline does not parse:\n%s\n",
                  messages.c_str());
@@ -65,6 +70,13 @@ static int fuzzOneInput(const uint8_t *data, size_t size) {
                  "\n%s\n%s\n",
                  printed.c_str(), reparseMessages.c_str());
     std::abort();
+  }
+
+  RenderModel model;
+  if (succeeded(buildRenderModel(*graph, model, diags))) {
+    ViewOptions view;
+    (void)buildPlotlyFigure(model, view);
+    (void)buildWidgetSpec(model, view);
   }
   return 0;
 }

@@ -182,6 +182,11 @@ double scaleLog2(double value, double smallestPositive, double largest,
 /// `3 628 899 328`: thousands separated by spaces.
 std::string formatThousands(int64_t value);
 
+/// A count held as a double (a colour range's end) back as an int64,
+/// saturating: INT64_MAX as a double is 2^63, one past the range, and
+/// converting that is undefined behaviour.
+int64_t countFromDouble(double value);
+
 /// Escapes `&`, `<`, `>` and `"` for HTML text and attribute values.
 std::string escapeHtml(std::string_view text);
 
