@@ -3,7 +3,8 @@
 # in build-fuzz, and runs one of them for a given time on its seed corpus.
 #
 # Usage: utils/fuzz.sh TARGET SECONDS [LIBFUZZER_FLAGS...]
-#   TARGET: ir | pipeline | input-spec | passes | export-json (or the full
+#   TARGET: ir | pipeline | input-spec | passes | export-json | state-dict
+#   (or the full
 #   mav-fuzz-* name)
 # Environment: MAV_FUZZ_BUILD (default build-fuzz), MAV_FUZZ_JOBS (default 2).
 #
@@ -25,7 +26,8 @@ case "$target" in
   pipeline) corpus=pipeline ;;
   input-spec) corpus=input-spec ;;
   export-json) corpus=export-json ;;
-  *) echo "fuzz.sh: unknown target '$target' (ir, pipeline, input-spec, passes, export-json)" >&2
+  state-dict) corpus=state-dict ;;
+  *) echo "fuzz.sh: unknown target '$target' (ir, pipeline, input-spec, passes, export-json, state-dict)" >&2
      exit 2 ;;
 esac
 build=${MAV_FUZZ_BUILD:-$root/build-fuzz}

@@ -13,7 +13,8 @@ Every archive is made with the three lines a user writes:
 
 `--fixtures` writes the tiny archives committed under test/mav-trace/Inputs/pt2
 (each well under 100 KB): conv+bn+relu, a residual block, attention, tied
-weights, a dynamic batch dimension, an unused parameter, torch.cond. Seeded, so a rerun
+weights (also in the layout before PyTorch 2.8), a dynamic batch
+dimension, an unused parameter, torch.cond. Seeded, so a rerun
 writes the same graphs (the archives' bytes may differ by PyTorch version).
 
 The MODEL form builds real models with random weights (torchvision and timm
@@ -132,6 +133,27 @@ def export(model, args, path, dynamic_shapes=None):
     torch.export.save(ep, path)
 
 
+def save_legacy(model, args, path):
+    """The archive torch.export.save wrote before PyTorch 2.8: a zip, its
+    entries stored (zipfile's default) at the root, the state dict a
+    torch.save archive of its own. Written from today's serializer, whose
+    JSON has the same schema major version."""
+    import zipfile
+    import torch
+    from torch._export.serde.schema import SCHEMA_VERSION
+    from torch._export.serde.serialize import serialize
+    model.eval()
+    artifact = serialize(torch.export.export(model, args))
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("serialized_exported_program.json",
+                         artifact.exported_program)
+        archive.writestr("serialized_state_dict.pt", artifact.state_dict)
+        archive.writestr("serialized_constants.pt", artifact.constants)
+        archive.writestr("serialized_example_inputs.pt",
+                         artifact.example_inputs)
+        archive.writestr("version", ".".join(map(str, SCHEMA_VERSION)))
+
+
 def fixtures(outdir):
     import torch
     import torch.nn as nn
@@ -228,6 +250,8 @@ def fixtures(outdir):
            os.path.join(outdir, "attention.pt2"))
     export(Tied(), (torch.randint(0, 100, (1, 6)),),
            os.path.join(outdir, "tied.pt2"))
+    save_legacy(Tied(), (torch.randint(0, 100, (1, 6)),),
+                os.path.join(outdir, "tied-legacy.pt2"))
     export(Unused(), (torch.randn(2, 4),), os.path.join(outdir, "unused.pt2"))
     batch = torch.export.Dim("batch", min=1, max=64)
     export(Dynamic(), (torch.randn(3, 8),), os.path.join(outdir, "dynamic.pt2"),

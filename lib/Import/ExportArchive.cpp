@@ -16,6 +16,8 @@
 
 #include "mav/Import/ExportArchive.h"
 
+#include "StateDictPickle.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -41,6 +43,9 @@ namespace {
 /// The legacy layout's graph entry (PyTorch 2.1 to 2.7).
 constexpr std::string_view kLegacyProgramEntry =
     "serialized_exported_program.json";
+/// The legacy layout's state dict, beside its graph entry: a torch.save
+/// archive inside the archive.
+constexpr std::string_view kLegacyStateDictEntry = "serialized_state_dict.pt";
 /// The PT2 archive's marker entry (PyTorch 2.8 and later).
 constexpr std::string_view kArchiveFormatEntry = "archive_format";
 
@@ -380,6 +385,62 @@ bool readTiedParameters(const std::string &text,
   return true;
 }
 
+/// The tied parameters of a legacy archive. Its state dict entry is a zip
+/// of its own (torch.save's), opened in place: libzip reads a stored entry
+/// through a seekable window on the outer archive, so only the inner
+/// central directory and `<folder>/data.pkl` are read, never the
+/// storages. data.pkl, a pickle, names each tensor and its storage
+/// (StateDictPickle.cpp). Returns false with `error` set.
+bool readLegacyTiedParameters(zip_t *archive, const std::string &entry,
+                              std::vector<std::vector<std::string>> &groups,
+                              std::string &error) {
+  zip_int64_t index = zip_name_locate(archive, entry.c_str(), ZIP_FL_ENC_RAW);
+  zip_source_t *source =
+      index < 0 ? nullptr
+                : zip_source_zip(archive, archive,
+                                 static_cast<zip_uint64_t>(index), 0, 0, -1);
+  if (!source) {
+    error = fmt::format("cannot open it: {}", zip_strerror(archive));
+    return false;
+  }
+  zip_error_t openError;
+  zip_error_init(&openError);
+  ZipHandle stateDict(zip_open_from_source(source, ZIP_RDONLY, &openError));
+  if (!stateDict) {
+    // (A compressed entry cannot be opened in place; reading it whole
+    // would decompress the weights.)
+    zip_source_free(source);
+    error = fmt::format("not a zip archive mav can open in place: {}",
+                        zip_error_strerror(&openError));
+    zip_error_fini(&openError);
+    return false;
+  }
+  zip_error_fini(&openError);
+  std::vector<std::string> names;
+  if (!readEntryNames(stateDict.get(), names, error))
+    return false;
+  // torch.save writes `<folder>/data.pkl`, the folder named after the file.
+  auto pickleEntry =
+      std::find_if(names.begin(), names.end(), [](const std::string &name) {
+        size_t slash = name.find('/');
+        return slash != std::string::npos &&
+               std::string_view(name).substr(slash) == "/data.pkl";
+      });
+  if (pickleEntry == names.end()) {
+    error = "no '<folder>/data.pkl' entry";
+    return false;
+  }
+  std::string pickle;
+  if (!readEntry(stateDict.get(), *pickleEntry, kMaxExportJsonBytes, pickle,
+                 error))
+    return false;
+  if (!import::readTiedTensors(pickle, groups, error)) {
+    error = fmt::format("{}: {}", escapeForTerminal(*pickleEntry), error);
+    return false;
+  }
+  return true;
+}
+
 /// Reads the graph of an opened archive. `name` names the archive in
 /// diagnostics.
 std::optional<Graph> importOpened(IRContext &ctx, const OpenedZip &opened,
@@ -445,6 +506,22 @@ std::optional<Graph> importOpened(IRContext &ctx, const OpenedZip &opened,
           !readTiedParameters(config, jsonOptions.tiedParameters, error))
         return fail(fmt::format("{}: {}", configEntry, error));
     }
+  }
+  if (layout.kind == ArchiveLayout::Legacy) {
+    // No weights config before 2.8: which names are one tensor is in the
+    // pickled state dict beside the graph, if the archive has one.
+    std::string stateDictEntry =
+        layout.programEntry.substr(0, layout.programEntry.size() -
+                                          kLegacyProgramEntry.size()) +
+        std::string(kLegacyStateDictEntry);
+    if (zip_name_locate(archive, stateDictEntry.c_str(), ZIP_FL_ENC_RAW) >= 0 &&
+        !readLegacyTiedParameters(archive, stateDictEntry,
+                                  jsonOptions.tiedParameters, error))
+      diags.warning(SourceLoc(),
+                    fmt::format("{}: {}: {}; tied weights are not recognised "
+                                "and count once per name",
+                                escapeForTerminal(name),
+                                escapeForTerminal(stateDictEntry), error));
   }
   if (jsonOptions.source.empty())
     jsonOptions.source = std::string(name);

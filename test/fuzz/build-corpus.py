@@ -18,6 +18,7 @@ own additions to the directories are kept.
 """
 
 import hashlib
+import io
 import os
 import re
 import sys
@@ -25,7 +26,8 @@ import zipfile
 
 
 def add(directory, text):
-    data = text.encode("utf-8", "surrogateescape")
+    data = text if isinstance(text, bytes) else \
+        text.encode("utf-8", "surrogateescape")
     name = hashlib.sha1(data).hexdigest()
     with open(os.path.join(directory, name), "wb") as f:
         f.write(data)
@@ -46,7 +48,8 @@ def main():
         sys.exit(__doc__)
     root, out = sys.argv[1], sys.argv[2]
     dirs = {k: os.path.join(out, k)
-            for k in ("ir", "pipeline", "input-spec", "export-json")}
+            for k in ("ir", "pipeline", "input-spec", "export-json",
+                      "state-dict")}
     for d in dirs.values():
         os.makedirs(d, exist_ok=True)
 
@@ -74,10 +77,18 @@ def main():
             else []:
         with zipfile.ZipFile(os.path.join(pt2_dir, filename)) as archive:
             for name in archive.namelist():
-                if "/models/" in name and name.endswith(".json"):
+                if ("/models/" in name and name.endswith(".json")) or \
+                        name.endswith("serialized_exported_program.json"):
                     add(dirs["export-json"],
                         archive.read(name).decode("utf-8"))
                     counts["export-json"] += 1
+                if name.endswith("serialized_state_dict.pt"):
+                    with zipfile.ZipFile(
+                            io.BytesIO(archive.read(name))) as state_dict:
+                        for inner in state_dict.namelist():
+                            if inner.endswith("/data.pkl"):
+                                add(dirs["state-dict"], state_dict.read(inner))
+                                counts["state-dict"] += 1
     # Each pass alone, and the default pipeline of mav-opt.
     for name in ("cost", "merge", "layout", "color",
                  "cost,merge{threshold=0.01},layout{direction=down},color"):

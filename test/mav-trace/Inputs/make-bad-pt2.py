@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""make-bad-pt2.py GOOD.pt2 OUTDIR - damaged archives for pt2-bad-inputs.test.
+"""make-bad-pt2.py GOOD.pt2 LEGACY.pt2 OUTDIR - damaged archives for pt2-bad-inputs.test.
 
 Each file is GOOD.pt2 (a real torch.export archive) broken in one way, made
 with the standard library only, so the test needs no PyTorch 2.x:
@@ -16,6 +16,17 @@ with the standard library only, so the test needs no PyTorch 2.x:
   legacy.pt2         the same graph in the layout before PyTorch 2.8
   unknown-op.pt2     not damaged: the ReLU runs `mylib::fancy_relu`, an op
                      mav has no formula for
+
+and from LEGACY.pt2 (tied weights in the layout before PyTorch 2.8, whose
+pickled state dict says which names are one tensor):
+
+  legacy-deflated.pt2   the same entries compressed: the state dict cannot
+                        be opened in place
+  legacy-bad-pickle.pt2 the state dict's data.pkl has an opcode torch.save
+                        never writes (EXT1)
+  legacy-deep.pt2       a data.pkl of 200,000 lists, each in the next, built
+                        so that no container is deeper than one when made
+  legacy-cycle.pt2      a data.pkl whose list holds itself
 """
 
 import io
@@ -35,6 +46,44 @@ def write(path, items, compression=zipfile.ZIP_STORED):
     with zipfile.ZipFile(path, "w", compression) as z:
         for name, data in items:
             z.writestr(name, data)
+
+
+def with_pickle(legacy_items, pickle):
+    """LEGACY's entries with the state dict's data.pkl replaced."""
+    result = []
+    for name, data in legacy_items:
+        if name == "serialized_state_dict.pt":
+            inner = entries(io.BytesIO(data))
+            buf = io.BytesIO()
+            write(buf, [(n, pickle if n.endswith("/data.pkl") else d)
+                        for n, d in inner])
+            data = buf.getvalue()
+        result.append((name, data))
+    return result
+
+
+def legacy_cases(legacy, outdir):
+    items = entries(legacy)
+    out = lambda name: os.path.join(outdir, name)
+    write(out("legacy-deflated.pt2"), items, zipfile.ZIP_DEFLATED)
+    write(out("legacy-bad-pickle.pt2"),
+          with_pickle(items, b"\x80\x02}q\x00\x82\x01."))
+    # Lists L0..Ln made empty, then L(i) appended to L(i+1) from the top
+    # down: each APPEND sees an empty list. Freeing or walking the chain
+    # recursively would need 200,000 stack frames.
+    n = 200000
+    deep = bytearray(b"\x80\x02")
+    for i in range(n):
+        deep += b"]r" + struct.pack("<I", i)  # EMPTY_LIST, LONG_BINPUT i
+    deep += b"0" * n                             # POP them all
+    for i in range(n - 1, 0, -1):
+        deep += b"j" + struct.pack("<I", i)      # LONG_BINGET i
+        deep += b"j" + struct.pack("<I", i - 1)  # LONG_BINGET i-1
+        deep += b"a0"                            # APPEND, POP
+    deep += b"j" + struct.pack("<I", n - 1) + b"."
+    write(out("legacy-deep.pt2"), with_pickle(items, bytes(deep)))
+    # EMPTY_LIST, DUP, APPEND: a list that holds itself.
+    write(out("legacy-cycle.pt2"), with_pickle(items, b"\x80\x02]2a."))
 
 
 def main(good, outdir):
@@ -100,6 +149,7 @@ def main(good, outdir):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) != 4:
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[3])
+    legacy_cases(sys.argv[2], sys.argv[3])
