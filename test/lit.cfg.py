@@ -80,6 +80,13 @@ if "torch2" in config.available_features and subprocess.run(
     config.environment["JUPYTER_RUNTIME_DIR"] = os.path.join(
         config.mav_obj_root, "test", "jupyter-runtime")
     config.environment["HF_HUB_OFFLINE"] = "1"
+    # JupyterLab 4, Notebook 7 and nbclassic (Notebook 6's front end), for
+    # the outputs in live front ends (test/Python/frontends.test).
+    if subprocess.run(
+            [venv_python, "-c", "import importlib.util, sys; sys.exit(any("
+             "importlib.util.find_spec(m) is None for m in "
+             "('jupyterlab', 'notebook', 'nbclassic')))"]).returncode == 0:
+        config.available_features.add("jupyter_frontends")
 # AddressSanitizer reserves terabytes of address space: no `ulimit -v`.
 if config.mav_sanitizers:
     config.available_features.add("asan")

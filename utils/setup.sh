@@ -91,13 +91,16 @@ fi
 
 # The notebook package (pyproject.toml) into the same venv, as a user
 # installs it (`pip install ./`), with what its tests use: pytest, Jupyter's
-# nbclient/nbconvert/ipykernel, and IDLMAV for the side-by-side benchmark
+# nbclient/nbconvert/ipykernel, the front ends its outputs are checked in
+# (JupyterLab 4, Notebook 7, and nbclassic, the Notebook 6 front end; lit's
+# `jupyter_frontends`), and IDLMAV for the side-by-side benchmark
 # (utils/bench-notebook.py). Reinstalled when a C++ or Python source is newer
 # than the last install; scikit-build-core keeps its CMake tree in
 # build/python, so a reinstall rebuilds only what changed.
 notebook_pins=(scikit-build-core==1.1.2 pybind11==3.1.0 pytest==9.2.0
                nbclient==0.11.0 nbconvert==7.17.2 nbformat==5.11.1
-               ipykernel==7.4.0 idlmav==1.1.0)
+               ipykernel==7.4.0 jupyterlab==4.6.6 notebook==7.6.5
+               nbclassic==1.3.3 idlmav==1.1.0)
 if [ "${MAV_TORCH2:-1}" != 0 ]; then
   if ! "$venv/bin/python" - "${notebook_pins[@]}" 2> /dev/null <<'PY'
 import sys

@@ -275,7 +275,13 @@ def test_export_static_html(tmp_path, resnet_mav):
 
 def test_display_carries_html_and_stays_small(resnet_mav):
     html = resnet_mav._repr_html_()
-    assert html.startswith("<iframe srcdoc=") and len(html) < 2_000_000
+    assert "<iframe srcdoc=" in html and len(html) < 2_000_000
+    # Where a front end removes the iframe (an untrusted notebook), the
+    # notice after it says why; otherwise the box hides it.
+    assert html.startswith('<div style="height:800px;overflow:hidden"><iframe')
+    assert html.endswith("trust the notebook (File &gt; Trust Notebook in "
+                         "Notebook 6; the command &#x27;Trust Notebook&#x27; "
+                         "in JupyterLab and Notebook 7).</p></div>")
     figure = resnet_mav.figure(add_overview=True, add_slider=True)
     assert {"data", "layout"} <= set(figure)
 

@@ -45,12 +45,27 @@ def figure_page(figure: dict, offline: bool) -> str:
             " {responsive: true});</script></body></html>")
 
 
+# Shown instead of the page where a front end removes the iframe: an
+# untrusted notebook's HTML outputs are sanitised, and JupyterLab, Notebook
+# 6 and 7 drop iframes. The notice follows the iframe in a box of the
+# iframe's height that hides what overflows it, so it is seen only when the
+# iframe is gone.
+UNTRUSTED_NOTICE = (
+    "mav: this output is an interactive page, not shown because the "
+    "notebook is not trusted. Run the cell again, or trust the notebook "
+    "(File > Trust Notebook in Notebook 6; the command 'Trust Notebook' in "
+    "JupyterLab and Notebook 7).")
+
+
 def iframe(page: str, height: int) -> str:
     """The page as one output element, kept whole by every front end."""
-    return (f'<iframe srcdoc="{html.escape(page, quote=True)}" '
+    height = int(height)
+    return (f'<div style="height:{height}px;overflow:hidden">'
+            f'<iframe srcdoc="{html.escape(page, quote=True)}" '
             f'sandbox="allow-scripts allow-downloads allow-popups" '
-            f'style="width:100%;height:{int(height)}px;border:0" '
-            f'title="mav"></iframe>')
+            f'style="display:block;width:100%;height:{height}px;border:0" '
+            f'title="mav"></iframe>'
+            f'<p>{html.escape(UNTRUSTED_NOTICE)}</p></div>')
 
 
 class Output:
