@@ -6,6 +6,7 @@ import gc
 import inspect
 import os
 import warnings
+import zipfile
 
 import pytest
 import torch
@@ -14,7 +15,7 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 import mav
-from mav import MAV, MavCaptureWarning, MavError
+from mav import MAV, MavCaptureWarning, MavError, MavWarning
 
 
 @pytest.fixture(scope="module")
@@ -347,6 +348,49 @@ def test_memory_stays_flat(resnet):
         MAV(*resnet)._repr_html_()
     gc.collect()
     assert rss_mb() - before < 8, "50 builds and displays grew memory"
+
+
+class Tied(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(100, 16)
+        self.decoder = nn.Linear(16, 100, bias=False)
+        self.decoder.weight = self.embed.weight
+
+    def forward(self, ids):
+        return self.decoder(torch.tanh(self.embed(ids)))
+
+
+def save_legacy(model, args, path, compression):
+    """The layout torch.export.save wrote before PyTorch 2.8."""
+    from torch._export.serde.serialize import serialize
+    artifact = serialize(torch.export.export(model, args))
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        archive.writestr("serialized_exported_program.json",
+                         artifact.exported_program)
+        archive.writestr("serialized_state_dict.pt", artifact.state_dict)
+        archive.writestr("serialized_constants.pt", artifact.constants)
+
+
+def test_core_warnings_reach_python(tmp_path):
+    # The legacy layout's tied weight is found in its state dict...
+    model, ids = Tied(), (torch.randint(0, 100, (1, 6)),)
+    save_legacy(model, ids, tmp_path / "tied.pt2", zipfile.ZIP_STORED)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert MAV.from_pt2(tmp_path / "tied.pt2").totals["params"] == 1600
+    # ...unless the entry was compressed by another tool: the reader's
+    # warning says so, as mav-trace prints it.
+    save_legacy(model, ids, tmp_path / "deflated.pt2", zipfile.ZIP_DEFLATED)
+    with pytest.warns(MavWarning, match="tied weights are not recognised"):
+        drawn = MAV.from_pt2(tmp_path / "deflated.pt2")
+    assert drawn.totals["params"] == 3200
+    # A pass's warning: MACs beyond 64 bits, on a meta-device model.
+    with torch.device("meta"):
+        huge = nn.Linear(2 ** 30, 2 ** 30, bias=False)
+    with pytest.warns(MavWarning, match="does not fit in 64 bits"):
+        MAV(huge, torch.empty(16, 2 ** 30, device="meta"))
+    assert issubclass(MavCaptureWarning, MavWarning)
 
 
 def test_pt2_archive(tmp_path):

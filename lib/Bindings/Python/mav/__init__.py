@@ -9,7 +9,7 @@ the graph goes through mav's C++ passes and renderers in this process.
 See docs/Jupyter.md.
 """
 
-from ._api import MAV, MavCaptureWarning, MavError
+from ._api import MAV, MavCaptureWarning, MavError, MavWarning
 
-__all__ = ["MAV", "MavError", "MavCaptureWarning"]
+__all__ = ["MAV", "MavError", "MavWarning", "MavCaptureWarning"]
 __version__ = "0.1.0"

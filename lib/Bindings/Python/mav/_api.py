@@ -21,7 +21,7 @@ import tempfile
 import warnings
 
 from . import _capture, _display, _mav
-from ._capture import MavCaptureWarning
+from ._capture import MavCaptureWarning, MavWarning
 
 MavError = _mav.MavError
 
@@ -220,15 +220,19 @@ class MAV:
         return self
 
     def _init(self, capture, pipeline: str) -> None:
+        """Builds the drawing; the core's warnings (the reader's, the
+        passes') go to the caller's caller, the user's line."""
         self._capture = capture
         self._pipeline = pipeline
-        self._graph = self._build(pipeline)
+        self._graph, passes_warned = self._build(pipeline)
+        for message in capture.warnings + tuple(passes_warned):
+            warnings.warn(message, MavWarning, stacklevel=3)
 
     def _build(self, pipeline: str):
+        """The captured graph through `pipeline`, and the passes' warnings."""
         graph = _mav.Graph.parse(self._capture.ir, "<capture>")
-        if pipeline:
-            graph.run(pipeline)
-        return graph
+        warned = graph.run(pipeline) if pipeline else []
+        return graph, warned
 
     # --- beyond IDLMAV ---------------------------------------------------
 
@@ -276,7 +280,9 @@ class MAV:
     def _drawn(self, color):
         if color is None:
             return self._graph
-        return self._build(",".join(p for p in (self._pipeline, color) if p))
+        # (Any warning was given when the model was first drawn.)
+        return self._build(",".join(p for p in (self._pipeline, color)
+                                    if p))[0]
 
     def _page(self, offline, add_overview=None, add_slider=None,
               add_table=None, num_levels_displayed=None, palette=None,

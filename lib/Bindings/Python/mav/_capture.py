@@ -24,7 +24,13 @@ from . import _eager
 from . import _mav
 
 
-class MavCaptureWarning(UserWarning):
+class MavWarning(UserWarning):
+    """A warning of mav's C++ core, with the text the tools print: from the
+    .pt2 reader (tied weights it could not recognise) or a pass (a count
+    too large for 64 bits)."""
+
+
+class MavCaptureWarning(MavWarning):
     """Says which capture drew the model when it was not torch.export, and
     why; or that the model's forward pass failed part way."""
 
@@ -35,6 +41,7 @@ class Capture:
     method: str         # "export", "fx" or "hooks"
     failure: tuple | None = None   # (module path, operation, message)
     export_error: str | None = None
+    warnings: tuple = ()           # the .pt2 reader's warnings
 
 
 def normalize_inputs(inputs):
@@ -186,7 +193,8 @@ def capture(model, args, kwargs, granularity: str = "module") -> Capture:
             graph = _mav.Graph.from_export_json(
                 json_bytes, name, granularity,
                 _tied_parameters(model), _module_classes(model))
-            return Capture(graph.print(), "export")
+            return Capture(graph.print(), "export",
+                           warnings=tuple(graph.take_warnings()))
 
         source = f"{name} (eager)"
         with torch.no_grad():
@@ -211,8 +219,9 @@ def load_archive(path) -> Capture:
     with open(path, "rb") as f:
         data = f.read()
     graph = _mav.Graph.from_export_archive(data, str(path))
-    return Capture(graph.print(), "export")
+    return Capture(graph.print(), "export",
+                   warnings=tuple(graph.take_warnings()))
 
 
-__all__ = ["Capture", "MavCaptureWarning", "capture", "normalize_inputs",
-           "place", "load_archive"]
+__all__ = ["Capture", "MavCaptureWarning", "MavWarning", "capture",
+           "normalize_inputs", "place", "load_archive"]
