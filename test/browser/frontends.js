@@ -67,7 +67,7 @@ async function opened(page) {
     }
     return window.Jupyter && window.Jupyter.notebook &&
            window.Jupyter.notebook._fully_loaded;
-  }, null, { timeout: 60000 });
+  }, null, { timeout: 180000 });
 }
 
 // Scrolls every output into view in turn: JupyterLab and Notebook 7 draw a
@@ -77,7 +77,7 @@ async function opened(page) {
 async function showAllOutputs(page) {
   const selector = '.jp-OutputArea-output, .output_subarea';
   await page.waitForFunction((s) => document.querySelectorAll(s).length >= 5,
-                             selector, { timeout: 60000 });
+                             selector, { timeout: 180000 });
   const outputs = page.locator(selector);
   const count = await outputs.count();
   for (let i = 0; i < count; ++i) {
@@ -95,7 +95,7 @@ async function runAll(page) {
     }
     const kernel = window.Jupyter.notebook.kernel;
     return kernel && kernel.is_connected();
-  }, null, { timeout: 60000 });
+  }, null, { timeout: 180000 });
   await page.evaluate(() => {
     if (window.jupyterapp)
       return window.jupyterapp.commands.execute('notebook:run-all-cells');
@@ -123,7 +123,7 @@ async function save(page) {
   });
   // The classic front end saves asynchronously and says so.
   await page.waitForFunction(() => window.jupyterapp ||
-      !window.Jupyter.notebook.dirty, null, { timeout: 30000 });
+      !window.Jupyter.notebook.dirty, null, { timeout: 120000 });
 }
 
 function freePort() {
@@ -190,6 +190,9 @@ async function startServer(frontend, dir) {
 // A page whose mav frames' console errors and requests go to `problems`.
 async function frontendPage(browser, problems) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  // A front end's first load on a busy machine (the test suite runs two
+  // tests at a time) takes longer than Playwright's 30 s default.
+  page.setDefaultTimeout(180000);
   const isMav = (frame) => frame && frame !== page.mainFrame() &&
       frame.url() === 'about:srcdoc';
   page.on('console', (msg) => {
@@ -251,7 +254,7 @@ async function checkFrontend(browser, frontend) {
                frames: document.querySelectorAll('iframe[title="mav"]').length,
                nativeFigure: document.querySelector(
                    '.jp-RenderedPlotly, .js-plotly-plot') !== null };
-    }, null, { timeout: 60000 }).then((h) => h.jsonValue());
+    }, null, { timeout: 180000 }).then((h) => h.jsonValue());
     check(untrusted.frames === 0 &&
           untrusted.notices === (untrusted.nativeFigure ? 3 : 4) &&
           untrusted.visible === untrusted.notices,
