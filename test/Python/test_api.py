@@ -350,38 +350,25 @@ def test_memory_stays_flat(resnet):
     assert rss_mb() - before < 8, "50 builds and displays grew memory"
 
 
-class Tied(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.embed = nn.Embedding(100, 16)
-        self.decoder = nn.Linear(16, 100, bias=False)
-        self.decoder.weight = self.embed.weight
-
-    def forward(self, ids):
-        return self.decoder(torch.tanh(self.embed(ids)))
-
-
-def save_legacy(model, args, path, compression):
-    """The layout torch.export.save wrote before PyTorch 2.8."""
-    from torch._export.serde.serialize import serialize
-    artifact = serialize(torch.export.export(model, args))
-    with zipfile.ZipFile(path, "w", compression) as archive:
-        archive.writestr("serialized_exported_program.json",
-                         artifact.exported_program)
-        archive.writestr("serialized_state_dict.pt", artifact.state_dict)
-        archive.writestr("serialized_constants.pt", artifact.constants)
+# The tied weights of test/mav-trace/pt2-params.test, in the layout
+# torch.export.save wrote before PyTorch 2.8 (utils/gen-export-models.py
+# --fixtures).
+TIED_LEGACY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                           "mav-trace", "Inputs", "pt2", "tied-legacy.pt2")
 
 
 def test_core_warnings_reach_python(tmp_path):
     # The legacy layout's tied weight is found in its state dict...
-    model, ids = Tied(), (torch.randint(0, 100, (1, 6)),)
-    save_legacy(model, ids, tmp_path / "tied.pt2", zipfile.ZIP_STORED)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert MAV.from_pt2(tmp_path / "tied.pt2").totals["params"] == 1600
-    # ...unless the entry was compressed by another tool: the reader's
-    # warning says so, as mav-trace prints it.
-    save_legacy(model, ids, tmp_path / "deflated.pt2", zipfile.ZIP_DEFLATED)
+        assert MAV.from_pt2(TIED_LEGACY).totals["params"] == 1600
+    # ...unless another tool compressed the entries: the reader's warning
+    # says so, as mav-trace prints it.
+    with zipfile.ZipFile(TIED_LEGACY) as stored, \
+            zipfile.ZipFile(tmp_path / "deflated.pt2", "w",
+                            zipfile.ZIP_DEFLATED) as deflated:
+        for name in stored.namelist():
+            deflated.writestr(name, stored.read(name))
     with pytest.warns(MavWarning, match="tied weights are not recognised"):
         drawn = MAV.from_pt2(tmp_path / "deflated.pt2")
     assert drawn.totals["params"] == 3200
